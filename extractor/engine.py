@@ -1,0 +1,116 @@
+"""The engine: rules loaded and compiled once, then the pipeline run over any number of texts.
+
+read -> normalise -> segment -> mentions -> fields -> structure -> render
+
+>>> from extractor import Engine
+>>> engine = Engine.load()                    # the shipped rules
+>>> summary = engine.summarize(text)          # a Summary with evidence
+>>> summary.to_dict(), engine.to_markdown(summary)
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import fields, mentions, segment, structure
+from .model import Summary
+from .normalise import normalise
+from .render import to_markdown
+from .rulebook import RuleBook, build, rule_files, shipped_rules_dir
+from .state import DocState
+
+DEFAULT_TIMEOUT = 1.0
+"""Seconds one pattern may run over one document before it is cut off (settings.engine.pattern_timeout)."""
+
+Stage = Callable[[DocState], None]
+STAGES: list[tuple[str, Stage]] = [
+    ("segment", segment.run),
+    ("mentions", mentions.run),
+    ("fields", fields.run),
+    ("structure", structure.run),
+]
+"""The pipeline after normalisation, in order; each stage reads and extends the DocState."""
+
+
+class Engine:
+    """Compiled rules plus the pipeline. Immutable after construction: safe to share between threads."""
+
+    def __init__(self, book: RuleBook, timeout: float | None = None):
+        self.book = book
+        t = timeout if timeout is not None else book.setting("engine.pattern_timeout", DEFAULT_TIMEOUT)
+        self.timeout = float(t)
+
+    @classmethod
+    def load(cls, paths: Iterable[str | Path] | None = None, *, overlays: Iterable[str | Path] = (),
+             use_shipped: bool | None = None, timeout: float | None = None) -> "Engine":
+        """Load rules: the shipped pack (unless ``paths`` are given) plus overlay directories.
+
+        ``paths``: rule directories or files forming the base pack instead of the shipped one.
+        ``overlays``: directories whose rules add to, replace (same id) or disable base rules.
+        Raises :class:`extractor.errors.RuleError` listing every problem.
+        """
+        packs: list[list[Path]] = []
+        if paths is not None:
+            packs.append(rule_files([Path(p) for p in paths]))
+        if use_shipped or (use_shipped is None and paths is None):
+            packs.insert(0, rule_files([shipped_rules_dir()]))
+        for o in overlays:
+            packs.append(rule_files([Path(o)]))
+        return cls(build(packs), timeout)
+
+    def new_state(self, text: str) -> DocState:
+        return DocState(self.book, normalise(text), self.timeout)
+
+    def run(self, text: str, until: str | None = None) -> DocState:
+        """Run the pipeline and return the whole document state (for explain and tests)."""
+        doc = self.new_state(text)
+        for name, stage in STAGES:
+            stage(doc)
+            if name == until:
+                break
+        doc.summary.warnings = list(doc.warnings)
+        doc.summary.labels = self.book.labels
+        return doc
+
+    def summarize(self, text: str) -> Summary:
+        """Extract the structured summary of one report."""
+        if not isinstance(text, str):
+            raise TypeError(f"summarize() takes a str, not {type(text).__name__}")
+        return self.run(text).summary
+
+    def summarize_source(self, source) -> Summary:
+        """Summarise a :class:`extractor.reader.Source`; evidence spans point into the file as read
+        (for Markdown and HTML input, into the markup, not the extracted text)."""
+        summary = self.summarize(source.text)
+        if source.offsets is not None:
+            _remap(summary, source)
+        return summary
+
+    def to_markdown(self, summary: Summary) -> str:
+        return to_markdown(summary, self.book.labels)
+
+
+
+def _remap(summary: Summary, source) -> None:
+    """Point every evidence span at the raw source instead of the extracted text."""
+    from dataclasses import replace
+
+    def fix(ev):
+        a, b = source.to_raw(ev.start, ev.end)
+        return replace(ev, start=a, end=b, text=source.raw[a:b])
+
+    for name in Summary.SCALARS:
+        v = getattr(summary, name)
+        if v is not None:
+            v.evidence = fix(v.evidence)
+    for v in summary.relayed:
+        v.evidence = fix(v.evidence)
+    for name in ("hosts", "speakers", "attendees"):
+        for p in getattr(summary, name):
+            p.evidence = fix(p.evidence)
+
+    def walk(items):
+        for it in items:
+            it.evidence = fix(it.evidence)
+            walk(it.items)
+    walk(summary.points)

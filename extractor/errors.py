@@ -1,0 +1,42 @@
+"""Errors meant for people: one line each, with file:line:col where it applies."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+"""An input could not be read (or, for `rules test`, a rule example failed)."""
+EXIT_USAGE = 2
+"""Bad command line or bad rule files."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found in a rule file."""
+
+    file: str
+    line: int
+    col: int
+    code: str
+    message: str
+    source_line: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.code} {self.message}"
+
+    def with_caret(self) -> str:
+        if not self.source_line:
+            return str(self)
+        caret = " " * max(self.col - 1, 0) + "^"
+        return f"{self}\n    {self.source_line}\n    {caret}"
+
+
+class RuleError(Exception):
+    """Rule files are wrong; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.col))
+        super().__init__(str(self.problems[0]) if self.problems else "rule error")
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)

@@ -1,0 +1,164 @@
+"""Stage 5, fields: pick each scalar field's value among the candidates and gather the people.
+
+``field`` rules run on body sentences (or paragraphs, or the whole body). For a scalar
+field the candidate found in the earliest sentence wins; within one sentence, the rule
+with the higher priority. People are merged by name: the fullest roles win.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Person, Value
+from .normalisers import date_parts, day_only, format_date, strip_value, to_int, unquote
+from .rulebook import Rule
+from .state import Candidate, DocState, PersonMention
+
+SCALAR_FIELDS = ("title", "published", "source", "meeting", "meeting_date")
+PERSON_FIELDS = ("hosts", "speakers", "attendees")
+
+
+def _capture_spans(m: Any, names: list[str]) -> list[tuple[int, int]]:
+    spans = []
+    for n in names:
+        try:
+            a, b = m.span(n)
+        except IndexError:
+            continue
+        if a >= 0 and b > a:
+            spans.append((a, b))
+    return spans
+
+
+def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:
+    """Turn a match into (value, start, end): value template or ``value`` capture or the
+    whole match, then the rule's normalisers. Spans are in the normalised text; the value
+    text is taken from the original."""
+    import regex
+    numerals = doc.book.numerals
+    norm = rule.normalise
+    if "date" in norm or "day_only" in norm:
+        spans = _capture_spans(m, ["year", "month", "day"]) or [m.span()]
+        start, end = min(a for a, _ in spans), max(b for _, b in spans)
+        base = doc.debug.get("published")
+        if "day_only" in norm:
+            v = day_only(m, numerals, base)
+            return (v, start, end) if v else None
+        parts = date_parts(m, numerals)
+        if parts is None:
+            return None
+        hint = None
+        if parts.year is None and not base:
+            hint = doc.debug.get("year_hint")
+        return format_date(parts, base, hint), start, end
+    if rule.value:
+        names = regex.findall(r"\{(\w+)\}", rule.value)
+        spans = _capture_spans(m, names)
+        if not spans:
+            return None
+        value = rule.value
+        for n in names:
+            a, b = m.span(n) if m.group(n) is not None else (0, 0)
+            value = value.replace("{" + n + "}", doc.original(a, b) if b > a else "")
+        start, end = min(a for a, _ in spans), max(b for _, b in spans)
+    elif "value" in m.groupdict():
+        if m.group("value") is None:
+            return None
+        start, end = m.span("value")
+        value = doc.original(start, end)
+    else:
+        start, end = m.span()
+        value = doc.original(start, end)
+    if "strip" in norm:
+        value = strip_value(value)
+    if "unquote" in norm:
+        value = unquote(value)
+    if not value.strip():
+        return None
+    return value, start, end
+
+
+def _best(cands: list[Candidate]) -> Candidate | None:
+    if not cands:
+        return None
+    return min(cands, key=lambda c: (c.rank, -c.rule.priority, c.start))
+
+
+def _scope_units(doc: DocState, scope: str):
+    if scope == "body":
+        return [doc.body]
+    if scope == "paragraph":
+        return doc.paragraphs
+    return doc.sentences
+
+
+def run(doc: DocState) -> None:
+    book = doc.book
+    text = doc.text
+    s = doc.summary
+    # published first: the base year of every other date
+    for name in ("published", "source", "title"):
+        c = _best([c for c in doc.candidates if c.field == name])
+        if c is not None:
+            setattr(s, name, Value(c.value, doc.evidence(c.rule.id, c.start, c.end)))
+    doc.debug["published"] = s.published.value if s.published else None
+    year_pat = book.setting("dates.year_in_name_pattern")
+
+    relayed: list[Candidate] = []
+    for field in ("meeting", "meeting_date", "relayed"):
+        if field == "meeting_date" and s.meeting and year_pat is not None and not s.published:
+            ym = doc.search(year_pat, s.meeting.value)
+            if ym:
+                doc.debug["year_hint"] = to_int(ym.group("year"), book.numerals)
+        cands: list[Candidate] = []
+        for rule in book.of_kind("field"):
+            if rule.field != field:
+                continue
+            for rank, unit in enumerate(_scope_units(doc, rule.scope)):
+                for m in doc.matches(rule, text, unit.start, unit.end):
+                    r = resolve(doc, rule, m)
+                    if r is None:
+                        doc.near_misses.append((rule.id, f"matched {m.group(0)!r} but its value was rejected"))
+                        continue
+                    doc.fire(rule)
+                    cands.append(Candidate(field, r[0], r[1], r[2], rule, rank))
+        if field == "relayed":
+            relayed = sorted(cands, key=lambda c: c.start)
+            continue
+        c = _best(cands)
+        if c is not None:
+            setattr(s, field, Value(c.value, doc.evidence(c.rule.id, c.start, c.end)))
+    seen: set[str] = set()
+    for c in relayed:
+        if c.value not in seen:
+            seen.add(c.value)
+            s.relayed.append(Value(c.value, doc.evidence(c.rule.id, c.start, c.end)))
+
+    for field in PERSON_FIELDS:
+        setattr(s, field, merge_people(doc, [p for p in doc.persons if p.field == field]))
+    if s.speakers:
+        body = text
+        s.speakers.sort(key=lambda p: _first_mention(body, doc, p))
+
+
+def _first_mention(body: str, doc: DocState, p: Person) -> int:
+    i = doc.norm.original.find(p.name)
+    return i if i >= 0 else p.evidence.start
+
+
+def _fullness(roles: list[str]) -> tuple[int, int]:
+    return (len(roles), sum(len(r) for r in roles))
+
+
+def merge_people(doc: DocState, mentions: list[PersonMention]) -> list[Person]:
+    """One person per name, in order of first mention; the fullest roles seen win."""
+    out: dict[str, Person] = {}
+    all_roles: dict[str, list[str]] = {}
+    for pm in doc.persons:   # roles may be printed fully in another field's mention
+        if _fullness(pm.roles) > _fullness(all_roles.get(pm.name, [])):
+            all_roles[pm.name] = pm.roles
+    for pm in sorted(mentions, key=lambda p: p.start):
+        if pm.name in out:
+            continue
+        out[pm.name] = Person(pm.name, list(all_roles.get(pm.name, pm.roles)),
+                              doc.evidence(pm.rule, pm.start, pm.end))
+    return list(out.values())

@@ -1,0 +1,52 @@
+"""Stage 4, mentions: persons with roles, found by ``person`` rules in each body sentence.
+
+A person rule captures the people in ``who``; the persons normaliser reads that span
+into name + roles with the ``settings.persons`` patterns.
+"""
+from __future__ import annotations
+
+from .normalisers import PersonReader
+from .rulebook import RuleBook
+from .state import DocState, PersonMention
+
+
+def person_reader(book: RuleBook) -> PersonReader | None:
+    """The persons normaliser built from ``settings.persons`` (once per rule book)."""
+    cached = book.__dict__.get("_person_reader", False)
+    if cached is False:
+        s = book.setting
+        parts = [s("persons.separator_pattern"), s("persons.weak_separator_pattern"), s("persons.item_pattern"),
+                 s("persons.roles_only_pattern"), s("persons.role_separator_pattern")]
+        ok = not any(p is None or isinstance(p, str) for p in parts)
+        cached = PersonReader(*parts) if ok else None
+        book.__dict__["_person_reader"] = cached
+    return cached
+
+
+def read_persons(doc: DocState, rule, m) -> list[PersonMention]:
+    reader = person_reader(doc.book)
+    if reader is None or m.group("who") is None:
+        return []
+    a, b = m.span("who")
+    out = []
+    for p in reader.read(doc.text, a, b, doc.timeout):
+        roles = [doc.original(x, y) for x, y in p.roles]
+        name = doc.original(p.name_start, p.end)
+        out.append(PersonMention(rule.field or "", name, roles, p.start, p.end, rule.id))
+    return out
+
+
+def run(doc: DocState) -> None:
+    rules = doc.book.of_kind("person")
+    text = doc.text
+    for sent in doc.sentences:
+        for rule in rules:
+            if rule.scope not in ("sentence", "paragraph", "body"):
+                continue
+            for m in doc.matches(rule, text, sent.start, sent.end):
+                found = read_persons(doc, rule, m)
+                if found:
+                    doc.fire(rule)
+                    doc.persons.extend(found)
+                else:
+                    doc.near_misses.append((rule.id, f"matched {m.group(0)!r} but read no person in it"))

@@ -1,0 +1,184 @@
+"""Normalisers applied to captures: numerals, dates, person lists, stripping.
+
+They know formats, not words: the numeral characters come from the rules' ``numerals``
+table, the person pieces from the ``settings.persons`` patterns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+_QUOTES = "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f"
+_OPEN = "(\u201c\u2018\u300a\u300c\u300e[\u3010"
+_CLOSE = ")\u201d\u2019\u300b\u300d\u300f]\u3011"
+
+
+def to_int(s: str | None, numerals: dict[str, int]) -> int | None:
+    """Read an Arabic or Chinese numeral: 29, 二十九, 十二, 二〇二二 (digit by digit), 一百零五."""
+    if s is None:
+        return None
+    s = s.strip()
+    if not s:
+        return None
+    if s.isdigit():
+        try:
+            return int(s)
+        except ValueError:
+            return None
+    vals = [numerals.get(ch) for ch in s]
+    if any(v is None for v in vals):
+        return None
+    if all(v < 10 for v in vals):          # digit by digit: 二〇二二
+        n = 0
+        for v in vals:
+            n = n * 10 + v
+        return n
+    total, cur = 0, 0
+    for v in vals:
+        if v >= 10:
+            total += (cur or 1) * v
+            cur = 0
+        else:
+            cur = v
+    return total + cur
+
+
+@dataclass(frozen=True, slots=True)
+class DateParts:
+    year: int | None
+    month: int
+    day: int
+
+
+def date_parts(m: Any, numerals: dict[str, int]) -> DateParts | None:
+    gd = m.groupdict()
+    month = to_int(gd.get("month"), numerals)
+    day = to_int(gd.get("day"), numerals)
+    year = to_int(gd.get("year"), numerals)
+    if month is None or day is None or not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    if year is not None and not (1900 <= year <= 2100):
+        year = None
+    return DateParts(year, month, day)
+
+
+def format_date(p: DateParts, base: str | None, year_hint: int | None = None) -> str:
+    """YYYY-MM-DD when a year is known (printed, or taken from ``base`` = the publication
+    date, the previous year when the month lies after the publication month), else --MM-DD."""
+    year = p.year
+    if year is None and base and len(base) >= 7 and base[:4].isdigit():
+        by, bm = int(base[:4]), int(base[5:7])
+        year = by - 1 if p.month > bm else by
+    if year is None:
+        year = year_hint
+    if year is None:
+        return f"--{p.month:02d}-{p.day:02d}"
+    return f"{year:04d}-{p.month:02d}-{p.day:02d}"
+
+
+def day_only(m: Any, numerals: dict[str, int], base: str | None) -> str | None:
+    day = to_int(m.groupdict().get("day"), numerals)
+    if day is None or not base or len(base) < 10 or not 1 <= day <= 31:
+        return None
+    return f"{base[:7]}-{day:02d}"
+
+
+def split_top(text: str, sep: Any) -> list[tuple[int, int]]:
+    """Split at matches of ``sep`` that are not inside quotes or brackets; returns piece spans."""
+    pieces: list[tuple[int, int]] = []
+    depth = 0
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(depth - 1, 0)
+        elif ch == "\"":
+            depth = depth + 1 if depth == 0 else depth - 1
+        elif depth == 0:
+            m = sep.match(text, i)
+            if m and m.end() > i:
+                pieces.append((start, i))
+                start = i = m.end()
+                continue
+        i += 1
+    pieces.append((start, n))
+    return [(a, b) for a, b in pieces if b > a]
+
+
+@dataclass(slots=True)
+class ParsedPerson:
+    name: str
+    roles: list[tuple[int, int]]
+    start: int
+    end: int
+    name_start: int
+
+
+class PersonReader:
+    """Reads a captured span of people into persons (name + roles), by the settings' patterns."""
+
+    def __init__(self, sep: Any, weak_sep: Any, item: Any, roles_only: Any, role_sep: Any):
+        self.sep, self.weak_sep, self.item = sep, weak_sep, item
+        self.roles_only, self.role_sep = roles_only, role_sep
+
+    def _roles(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        return [(start + a, start + b) for a, b in split_top(text[start:end], self.role_sep)]
+
+    def read(self, text: str, start: int, end: int, timeout: float) -> list[ParsedPerson]:
+        out: list[ParsedPerson] = []
+        pending: list[tuple[int, int]] = []
+        seg = text[start:end]
+        for a, b in split_top(seg, self.sep):
+            parsed = self._piece(text, start + a, start + b, timeout)
+            if parsed is None:
+                sub = split_top(seg[a:b], self.weak_sep)
+                if len(sub) > 1:
+                    got = [self._piece(text, start + a + x, start + a + y, timeout) for x, y in sub]
+                    if all(g is not None and g != "roles" for g in got):
+                        for g in got:
+                            out.append(g)  # type: ignore[arg-type]
+                        pending = []
+                        continue
+                pending = []
+                continue
+            if parsed == "roles":
+                pending.extend(self._roles(text, start + a, start + b))
+                continue
+            assert isinstance(parsed, ParsedPerson)
+            if pending:
+                parsed.roles = pending + parsed.roles
+                parsed.start = pending[0][0]
+                pending = []
+            out.append(parsed)
+        return out
+
+    def _piece(self, text: str, a: int, b: int, timeout: float) -> ParsedPerson | str | None:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a >= b:
+            return None
+        m = self.item.fullmatch(text, a, b, timeout=timeout)
+        if m is not None:
+            ra, rb = m.span("roles") if m.group("roles") else (m.start("name"), m.start("name"))
+            roles = self._roles(text, ra, rb) if rb > ra else []
+            return ParsedPerson(m.group("name"), roles, a, m.end("name"), m.start("name"))
+        if self.roles_only.fullmatch(text, a, b, timeout=timeout):
+            return "roles"
+        return None
+
+
+def strip_value(s: str) -> str:
+    return s.strip().strip(",;:、 ")
+
+
+def unquote(s: str) -> str:
+    s = s.strip()
+    if len(s) >= 2 and s[0] in _QUOTES and s[-1] in _QUOTES:
+        return s[1:-1]
+    return s

@@ -1,0 +1,831 @@
+"""Reading input files: byte decoding, clean-up and markup stripping.
+
+Everything the engine sees goes through a :class:`Source`:
+
+* ``raw``  -- the decoded file (leading U+FEFF removed, C0 control characters other
+  than TAB/LF/CR turned into spaces, so ``len`` is unchanged by the clean-up);
+* ``text`` -- the plain text handed to the engine.  For plain-text input it *is*
+  ``raw`` and ``offsets`` is ``None``; for Markdown and HTML the markup is dropped and
+  ``offsets[i]`` is the index in ``raw`` of ``text[i]`` (``len(text) + 1`` entries, the
+  last one ``len(raw)``, never decreasing).
+
+Decoding order (measured, see shared/design/libraries.md section 4): BOM, strict
+UTF-8, strict GB18030 (skipped when the bytes contain NUL, because UTF-16 bytes often
+decode "successfully" as GB18030), then charset-normalizer's best guess.  Nothing is
+ever decoded with ``errors='replace'``: undecodable input raises :class:`ReadError`.
+
+Only the standard library is imported at module level; markdown-it-py,
+charset-normalizer and html.parser are imported when first needed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import sys
+from dataclasses import dataclass
+
+__all__ = ["ReadError", "Source", "decode", "read_path", "read_stdin", "from_text", "FORMATS"]
+
+FORMATS = ("text", "markdown", "html")
+
+_FORMAT_ALIASES = {
+    "text": "text", "txt": "text", "plain": "text",
+    "markdown": "markdown", "md": "markdown",
+    "html": "html", "htm": "html",
+}
+
+_EXT_FORMATS = {
+    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".mkd": "markdown",
+    ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
+}
+
+# Signatures of binary formats people might hand us by mistake: images, PDF, zip
+# containers (.docx/.xlsx), old Office files (.doc), archives, executables.  Only
+# signatures no plain-text file starts with; other binaries are caught by NULs.
+_MAGIC = (
+    b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"PK\x05\x06",
+    b"\x1f\x8b", b"\xfd7zXZ\x00", b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07",
+    b"\x7fELF", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF-",
+    b"\x00\x00\x01\x00", b"II*\x00", b"MM\x00*", b"\xca\xfe\xba\xbe", b"SQLite format 3\x00",
+)
+
+# C0 controls other than TAB, LF, CR (and DEL) become spaces: same length, offsets 1:1.
+_CONTROL_TABLE = {c: " " for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
+_CONTROL_TABLE[0x7F] = " "
+
+
+class ReadError(Exception):
+    """An input could not be read or decoded.  ``str(err)`` is a one-line human message,
+    e.g. ``'file.txt: cannot decode as UTF-8, GB18030 or any detected encoding (try --encoding)'``."""
+
+
+@dataclass(frozen=True)
+class Source:
+    text: str
+    raw: str
+    offsets: tuple[int, ...] | None
+    path: str | None
+    encoding: str
+    format: str
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """Map a ``[start, end)`` span of ``text`` to the corresponding span of ``raw``.
+
+        The raw span starts at the first character's source position and ends just after
+        the last character's source (a whole entity such as ``&amp;`` when the character
+        was decoded from one)."""
+        n = len(self.text)
+        start = min(max(start, 0), n)
+        end = min(max(end, start), n)
+        if self.offsets is None:
+            return start, end
+        offs = self.offsets
+        rs = offs[start]
+        if end == start:
+            return rs, rs
+        last = offs[end - 1]
+        raw = self.raw
+        return rs, max(_unit_end(raw, last, self.text[end - 1], offs[end]), rs)
+
+
+def _unit_end(raw: str, pos: int, ch: str, nxt: int) -> int:
+    """End of the raw unit that produced text character ``ch`` at raw index ``pos``:
+    the whole entity for a decoded ``&amp;``, one character when it was copied, else
+    the next character's position ``nxt``."""
+    if pos >= len(raw):
+        return len(raw)
+    r = raw[pos]
+    if r == "&":
+        m = _entity_re().match(raw, pos)
+        if m:
+            import html
+
+            if html.unescape(m.group(0)) != m.group(0):
+                return m.end()
+    if r == ch:
+        return pos + 1
+    return max(nxt, pos + 1)
+
+
+# --------------------------------------------------------------------------- decoding
+
+def _clean(text: str) -> str:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.translate(_CONTROL_TABLE)
+
+
+def _codec_name(enc: str) -> str:
+    try:
+        return codecs.lookup(enc).name
+    except LookupError:
+        return enc.replace("_", "-").lower()
+
+
+def _looks_binary_text(text: str) -> bool:
+    """Decoded text that is mostly control characters is not a document."""
+    if not text:
+        return False
+    sample = text[:65536]
+    bad = sum(1 for ch in sample if (ord(ch) < 0x20 and ch not in "\t\n\r\f\v") or ch == "\x7f")
+    return bad > 8 and bad * 10 > len(sample)  # more than 10 %
+
+
+def _one_line(msg: str) -> str:
+    return " ".join(str(msg).split())
+
+
+def decode(data: bytes, encoding: str | None = None, name: str = "<bytes>") -> tuple[str, str]:
+    """Decode ``data`` and return ``(text, encoding_used)``.
+
+    The text has a leading U+FEFF removed and C0 control characters other than TAB, LF
+    and CR replaced by spaces (same length).  With ``encoding`` the bytes are decoded
+    strictly with that codec; otherwise it is detected.  Raises :class:`ReadError`."""
+    if encoding:
+        try:
+            info = codecs.lookup(encoding)
+        except LookupError:
+            raise ReadError(f"{name}: unknown encoding {encoding!r}") from None
+        try:
+            text = data.decode(info.name)
+        except UnicodeDecodeError as e:
+            raise ReadError(
+                f"{name}: cannot decode as {encoding} ({_one_line(e.reason)} at byte {e.start})"
+            ) from None
+        except Exception as e:  # non-text codecs (hex, rot13, ...) and codec bugs
+            raise ReadError(f"{name}: cannot decode as {encoding} ({_one_line(e)})") from None
+        return _clean(text), info.name
+
+    if not data:
+        return "", "utf-8"
+    if data.startswith(_MAGIC):
+        raise ReadError(f"{name}: looks like a binary file")
+
+    for bom, enc in (
+        (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue  # e.g. a UTF-16 LE BOM followed by garbage; keep guessing
+            if not _looks_binary_text(text):
+                return _clean(text), enc
+
+    nuls = data.count(b"\x00")
+    if not nuls:
+        for enc in ("utf-8", "gb18030"):
+            try:
+                return _clean(data.decode(enc)), enc
+            except UnicodeDecodeError:
+                pass
+    elif nuls * 10 <= len(data):
+        # A few stray NULs in a UTF-8 file: still text.  (UTF-16 of ASCII-heavy text is
+        # valid UTF-8 too, but then about half the bytes are NUL.)  GB18030 is skipped:
+        # UTF-16 bytes often decode as GB18030 without error.
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if not _looks_binary_text(text):
+                return _clean(text), "utf-8"
+
+    import charset_normalizer  # lazy: costs ~20 ms to import
+
+    best = charset_normalizer.from_bytes(data).best()
+    if best is not None:
+        text = str(best)
+        if _looks_binary_text(text):
+            raise ReadError(f"{name}: looks like a binary file")
+        return _clean(text), _codec_name(best.encoding)
+
+    if nuls:
+        raise ReadError(f"{name}: looks like a binary file")
+    raise ReadError(
+        f"{name}: cannot decode as UTF-8, GB18030 or any detected encoding (try --encoding)"
+    )
+
+
+# --------------------------------------------------------------------------- entry points
+
+def _norm_format(input_format: str | None, path: str | None) -> str:
+    if input_format:
+        fmt = _FORMAT_ALIASES.get(input_format.strip().lower())
+        if fmt is None:
+            raise ReadError(
+                f"unknown input format {input_format!r} (expected one of: {', '.join(FORMATS)})"
+            )
+        return fmt
+    if path:
+        return _EXT_FORMATS.get(os.path.splitext(path)[1].lower(), "text")
+    return "text"
+
+
+def _build(raw: str, fmt: str, path: str | None, encoding: str) -> Source:
+    if fmt == "markdown":
+        text, offs = _strip_markdown(raw)
+    elif fmt == "html":
+        text, offs = _strip_html(raw)
+    else:
+        return Source(raw, raw, None, path, encoding, "text")
+    return Source(text, raw, _finish_offsets(text, offs, len(raw)), path, encoding, fmt)
+
+
+def _finish_offsets(text: str, offs: list[int], n_raw: int) -> tuple[int, ...]:
+    assert len(offs) == len(text), (len(offs), len(text))
+    out = []
+    last = 0
+    top = max(n_raw - 1, 0)  # a kept character always points at a character of raw
+    for o in offs:
+        o = min(max(o, last), top)
+        out.append(o)
+        last = o
+    out.append(n_raw)
+    return tuple(out)
+
+
+def read_path(path: str, encoding: str | None = None, input_format: str | None = None) -> Source:
+    """Read and decode a file; the format comes from the extension unless given."""
+    fmt = _norm_format(input_format, path)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        reason = e.strerror or e.__class__.__name__
+        raise ReadError(f"{path}: cannot open ({_one_line(reason)})") from None
+    raw, enc = decode(data, encoding, name=str(path))
+    return _build(raw, fmt, str(path), enc)
+
+
+def read_stdin(encoding: str | None = None, input_format: str | None = None) -> Source:
+    """Read and decode all of ``sys.stdin.buffer`` (plain text unless a format is given)."""
+    fmt = _norm_format(input_format, None)
+    stream = getattr(sys.stdin, "buffer", None)
+    try:
+        if stream is not None:
+            data = stream.read()
+        else:  # stdin replaced by a text stream (tests, embedding)
+            data = sys.stdin.read()
+            if isinstance(data, str):
+                return from_text(data, fmt)
+    except OSError as e:
+        raise ReadError(f"<stdin>: cannot read ({_one_line(e.strerror or e)})") from None
+    raw, enc = decode(data, encoding, name="<stdin>")
+    return _build(raw, fmt, None, enc)
+
+
+def from_text(text: str, input_format: str = "text") -> Source:
+    """Wrap an already decoded string (same clean-up as decoded files)."""
+    fmt = _norm_format(input_format or "text", None)
+    raw = _clean(text)
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: only possible for str input
+        raw = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in raw)
+    return _build(raw, fmt, None, "utf-8")
+
+
+# --------------------------------------------------------------------------- output buffer
+
+class _Out:
+    """Collects output characters with their raw offsets."""
+
+    __slots__ = ("chars", "offs")
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.offs: list[int] = []
+
+    def add(self, s: str, off: int) -> None:
+        for ch in s:
+            self.chars.append(ch)
+            self.offs.append(off)
+
+    def add_mapped(self, s: str, offs: list[int]) -> None:
+        self.chars.extend(s)
+        self.offs.extend(offs)
+
+    def last(self) -> str:
+        return self.chars[-1] if self.chars else ""
+
+    def text(self) -> str:
+        return "".join(self.chars)
+
+
+_ENTITY_RE = None
+
+
+def _entity_re():
+    global _ENTITY_RE
+    if _ENTITY_RE is None:
+        import re
+
+        _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,8};?|#[xX][0-9a-fA-F]{1,7};?|[A-Za-z][A-Za-z0-9]{0,31};?)")
+    return _ENTITY_RE
+
+
+def _align(s: str, raw: str, cur: int, limit: int, window: int = 64) -> tuple[list[int], int]:
+    """Locate ``s`` in ``raw[cur:limit]`` searching forward; returns per-character offsets
+    and the new cursor.
+
+    The fast path finds ``s`` verbatim.  Otherwise characters are matched one by one:
+    a character decoded from an entity (``&amp;``) maps to the ``&``, an escaped one
+    (``\\*``) to itself after the backslash, and anything else is looked for a short
+    distance ahead (skipping line prefixes such as indentation or ``>``); a character
+    that cannot be found maps to the cursor."""
+    if not s:
+        return [], cur
+    limit = min(limit, len(raw))
+    i = raw.find(s, cur, limit)
+    if i != -1:
+        return list(range(i, i + len(s))), i + len(s)
+    offs = []
+    for ch in s:
+        if cur < limit:
+            r = raw[cur]
+            if r == ch:
+                offs.append(cur)
+                cur += 1
+                continue
+            if r == "&":
+                m = _entity_re().match(raw, cur, limit)
+                if m:
+                    import html
+
+                    dec = html.unescape(m.group(0))
+                    if dec != m.group(0) and dec.startswith(ch):
+                        offs.append(cur)
+                        cur = m.end()
+                        continue
+            if r == "\\" and cur + 1 < limit and raw[cur + 1] == ch:
+                offs.append(cur + 1)
+                cur += 2
+                continue
+            if ch in "\n " and r in "\r\n":  # line end (code spans turn it into a space)
+                offs.append(cur)
+                cur += 2 if r == "\r" and cur + 1 < limit and raw[cur + 1] == "\n" else 1
+                continue
+        j = raw.find(ch, cur, min(limit, cur + window))
+        if j == -1:
+            offs.append(min(cur, len(raw)))
+        else:
+            offs.append(j)
+            cur = j + 1
+    return offs, cur
+
+
+def _find_eol(raw: str, cur: int, limit: int) -> int:
+    for k in range(cur, min(limit, len(raw))):
+        if raw[k] in "\r\n":
+            return k
+    return -1
+
+
+# --------------------------------------------------------------------------- markdown
+
+_MD = None
+
+
+def _markdown_parser():
+    global _MD
+    if _MD is None:
+        from markdown_it import MarkdownIt  # lazy: ~30 ms to import
+
+        _MD = MarkdownIt("commonmark", {"html": True}).enable("table")
+    return _MD
+
+
+def _line_starts(raw: str) -> list[int]:
+    """Start index of every line, counting \\r\\n, \\r and \\n as line ends (as markdown-it)."""
+    starts = [0]
+    i, n = 0, len(raw)
+    while i < n:
+        ch = raw[i]
+        if ch == "\n":
+            starts.append(i + 1)
+        elif ch == "\r":
+            if i + 1 < n and raw[i + 1] == "\n":
+                i += 1
+            starts.append(i + 1)
+        i += 1
+    return starts
+
+
+_BR_TAGS = ("<br>", "<br/>", "<br />")
+
+
+def _strip_markdown(raw: str) -> tuple[str, list[int]]:
+    import re
+
+    marker = re.compile(r"[ \t]*(?:(?:>[ \t]?)|(?:[-+*][ \t]+)|(?:\d{1,9}[.)][ \t]+)|(?:#{1,6}[ \t]+))*")
+    tokens = _markdown_parser().parse(raw)
+    starts = _line_starts(raw)
+    nlines = len(starts)
+
+    def line_pos(i: int) -> int:
+        return starts[i] if i < nlines else len(raw)
+
+    blocks: list[tuple[str, list[int]]] = []
+    cursor = 0
+    row: list[tuple[str, list[int]]] | None = None
+
+    def inline_block(tok, cur: int) -> tuple[str, list[int], int]:
+        a, b = tok.map if tok.map else (None, None)
+        if a is not None:
+            cur = max(cur, line_pos(a))
+            limit = line_pos(b)
+        else:
+            limit = len(raw)
+        out = _Out()
+        at_line_start = True
+        for c in tok.children or ():
+            t = c.type
+            if t == "image":  # alt text is dropped with the image
+                continue
+            if t in ("text", "code_inline"):
+                s = c.content
+                if not s:
+                    continue
+                if at_line_start:
+                    m = marker.match(raw, cur, limit)
+                    p = m.end() if m else cur
+                    if raw.startswith(s, p):
+                        cur = p
+                offs, cur = _align(s, raw, cur, limit)
+                out.add_mapped(s, offs)
+                at_line_start = False
+            elif t in ("softbreak", "hardbreak"):
+                eol = _find_eol(raw, cur, limit)
+                out.add("\n", eol if eol != -1 else cur)
+                if eol != -1:
+                    cur = eol + 1
+                    if raw[eol] == "\r" and cur < len(raw) and raw[cur] == "\n":
+                        cur += 1
+                at_line_start = True
+            elif t == "html_inline":
+                tag = c.content.lower().replace("\t", " ")
+                j = raw.find(c.content, cur, limit)
+                if j != -1:
+                    cur = j + len(c.content)
+                if tag in _BR_TAGS or tag.startswith("<br "):
+                    out.add("\n", j if j != -1 else cur)
+                    at_line_start = True
+        return out.text(), out.offs, cur
+
+    for tok in tokens:
+        t = tok.type
+        if t == "tr_open":
+            row = []
+        elif t == "tr_close":
+            if row:
+                chars: list[str] = []
+                offs: list[int] = []
+                for k, (s, o) in enumerate(row):
+                    if k:
+                        chars.append(" ")
+                        offs.append(offs[-1] + 1 if offs else o[0])
+                    chars.append(s)
+                    offs.extend(o)
+                blocks.append(("".join(chars), offs))
+            row = None
+        elif t == "inline":
+            s, o, cursor = inline_block(tok, cursor)
+            s, o = _trim(s, o)
+            if not s:
+                continue
+            if row is not None:
+                row.append((s, o))
+            else:
+                blocks.append((s, o))
+        elif t in ("fence", "code_block"):
+            a, b = tok.map
+            first = line_pos(a + 1 if t == "fence" else a)
+            content = tok.content.rstrip("\n")
+            if not content.strip():
+                continue
+            offs, cursor = _align(content, raw, max(cursor, first), line_pos(b))
+            blocks.append((content, offs))
+        elif t == "html_block":
+            a, b = tok.map
+            base = line_pos(a)
+            seg = raw[base:line_pos(b)]
+            s, o = _strip_html(seg, header=False)
+            cursor = max(cursor, line_pos(b))
+            for line, lo in _split_lines(s, [x + base for x in o]):
+                blocks.append((line, lo))
+
+    out = _Out()
+    for k, (s, o) in enumerate(blocks):
+        if k:
+            prev = out.offs[-1] + 1 if out.offs else 0
+            out.add("\n", _eol_between(raw, prev, o[0]) if o else prev)
+        out.add_mapped(s, o)
+    return out.text(), out.offs
+
+
+def _eol_between(raw: str, a: int, b: int) -> int:
+    """Position of a line end in raw[a:b] (for synthetic newlines), else ``a``."""
+    j = _find_eol(raw, a, b)
+    return j if j != -1 else a
+
+
+def _trim(s: str, o: list[int]) -> tuple[str, list[int]]:
+    i, j = 0, len(s)
+    while i < j and s[i] in " \t\r\n":
+        i += 1
+    while j > i and s[j - 1] in " \t\r\n":
+        j -= 1
+    return s[i:j], o[i:j]
+
+
+def _split_lines(s: str, o: list[int]):
+    start = 0
+    for k, ch in enumerate(s + "\n"):
+        if ch == "\n":
+            line, lo = _trim(s[start:k], o[start:k])
+            if line:
+                yield line, lo
+            start = k + 1
+
+
+# --------------------------------------------------------------------------- html
+
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object"})
+_BLOCK_TAGS = frozenset({
+    "p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
+    "table", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "header", "footer", "main",
+    "nav", "aside", "figure", "figcaption", "form", "fieldset", "legend", "hr", "address",
+    "center", "caption", "thead", "tbody", "tfoot", "body", "html", "title", "details", "summary",
+    "option", "textarea",
+})
+_CELL_TAGS = frozenset({"td", "th"})
+_VOID_TAGS = frozenset({"br", "hr", "img", "meta", "link", "input", "area", "base", "col",
+                        "embed", "param", "source", "track", "wbr"})
+_DATE_META = ("article:published_time", "publishdate", "pubdate", "og:published_time",
+              "datepublished", "article:published", "publish_date", "publishtime")
+_SOURCE_META = ("source", "contentsource")
+_WS = " \t\n\r\f"
+
+
+def _strip_html(raw: str, header: bool = True) -> tuple[str, list[int]]:
+    """Plain text of an HTML document with per-character raw offsets.
+
+    With ``header`` the <title> text and the publication date / source from <meta>
+    tags come first, one per line."""
+    parser = _make_html_parser(raw)
+    try:
+        parser.feed(raw)
+        parser.close()
+    except Exception:  # html.parser is lenient; never fail the whole file on markup
+        pass
+    parser.flush_pending()
+    body = parser.body
+    out = _Out()
+    if header:
+        for s, o in parser.header_lines():
+            out.add_mapped(s, o)
+            out.add("\n", o[-1] + 1)
+    btext, boffs = _trim(body.text(), body.offs)
+    out.add_mapped(btext, boffs)
+    # collapse whitespace-only lines and runs of line breaks
+    s = out.text()
+    res = _Out()
+    for line, lo in _split_lines(s, out.offs):
+        if res.chars:
+            res.add("\n", res.offs[-1] + 1 if res.offs else 0)
+        res.add_mapped(line, lo)
+    return res.text(), res.offs
+
+
+def _make_html_parser(raw: str):
+    import html
+    from html.parser import HTMLParser
+
+    entity_re = _entity_re()
+    starts = _line_starts_lf(raw)
+
+    class _Parser(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=False)
+            self.body = _Out()
+            self.title = _Out()
+            self.meta_date: tuple[str, list[int]] | None = None
+            self.meta_source: tuple[str, list[int]] | None = None
+            self.skip: list[str] = []
+            self.in_title = False
+            self.title_done = False
+            self.pre = 0
+            self.pending: int | None = None  # offset of a collapsed whitespace run
+
+        # -- positions
+        def pos(self) -> int:
+            line, col = self.getpos()
+            return (starts[line - 1] if line - 1 < len(starts) else len(raw)) + col
+
+        # -- output helpers
+        def target(self) -> _Out | None:
+            if self.in_title:
+                return self.title
+            if self.skip:
+                return None
+            return self.body
+
+        def flush_pending(self) -> None:
+            if self.pending is not None:
+                out = self.body
+                if out.chars and out.last() not in " \n":
+                    out.add(" ", self.pending)
+                self.pending = None
+
+        def emit_char(self, ch: str, off: int) -> None:
+            out = self.target()
+            if out is None:
+                return
+            if self.pre and out is self.body:
+                out.add(ch, off)
+                return
+            if ch in _WS:
+                if out is self.body:
+                    if self.pending is None:
+                        self.pending = off
+                elif out.chars and out.last() != " ":
+                    out.add(" ", off)
+                return
+            if out is self.body:
+                self.flush_pending()
+            out.add(ch, off)
+
+        def emit_raw(self, data: str, start: int) -> None:
+            """Data as it appears in raw at ``start`` (entities may still be inside)."""
+            if self.target() is None:
+                return
+            if "&" not in data:
+                for k, ch in enumerate(data):
+                    self.emit_char(ch, start + k)
+                return
+            k = 0
+            for m in entity_re.finditer(data):
+                for j in range(k, m.start()):
+                    self.emit_char(data[j], start + j)
+                dec = html.unescape(m.group(0))
+                for ch in dec:
+                    self.emit_char(ch, start + m.start())
+                k = m.end()
+            for j in range(k, len(data)):
+                self.emit_char(data[j], start + j)
+
+        def emit_decoded(self, dec: str, off: int) -> None:
+            for ch in dec:
+                self.emit_char(ch, off)
+
+        def newline(self, off: int) -> None:
+            if self.skip or self.in_title:
+                return
+            self.pending = None
+            out = self.body
+            if out.chars and out.last() != "\n":
+                # drop trailing spaces of the line
+                while out.chars and out.last() == " ":
+                    out.chars.pop()
+                    out.offs.pop()
+                if out.chars and out.last() != "\n":
+                    out.add("\n", off)
+
+        def cell_sep(self, off: int) -> None:
+            if self.skip or self.in_title:
+                return
+            out = self.body
+            if out.chars and out.last() not in " \n" and self.pending is None:
+                self.pending = off
+
+        # -- parser callbacks
+        def handle_starttag(self, tag, attrs):
+            off = self.pos()
+            if tag == "meta":
+                self.handle_meta(attrs, off)
+                return
+            if tag == "title":
+                if self.title_done or self.in_title or any(t != "head" for t in self.skip):
+                    self.skip.append("title")  # <title> inside <svg>, or a second one
+                else:
+                    self.in_title = True
+                return
+            if tag == "body" or (tag in _BLOCK_TAGS or tag in _CELL_TAGS) and tag not in ("html", "head"):
+                # a missing </head> must not swallow the document
+                while "head" in self.skip:
+                    self.skip.remove("head")
+            if tag in _SKIP_TAGS:
+                if tag == "head" and "head" in self.skip:
+                    return
+                self.skip.append(tag)
+                return
+            if tag == "pre":
+                self.pre += 1
+            if tag in _BLOCK_TAGS:
+                self.newline(off)
+            elif tag in _CELL_TAGS:
+                self.cell_sep(off)
+
+        def handle_startendtag(self, tag, attrs):
+            off = self.pos()
+            if tag == "meta":
+                self.handle_meta(attrs, off)
+            elif tag in _BLOCK_TAGS:
+                self.newline(off)
+            elif tag in _CELL_TAGS:
+                self.cell_sep(off)
+
+        def handle_endtag(self, tag):
+            off = self.pos()
+            if tag == "title" and self.in_title:
+                self.in_title = False
+                self.title_done = True
+                return
+            if tag in _SKIP_TAGS or tag == "title":
+                if tag in self.skip:
+                    # close it and anything opened inside it
+                    while self.skip:
+                        if self.skip.pop() == tag:
+                            break
+                return
+            if tag == "pre" and self.pre:
+                self.pre -= 1
+            if tag in _BLOCK_TAGS:
+                self.newline(off)
+
+        def handle_data(self, data):
+            self.emit_raw(data, self.pos())
+
+        def handle_entityref(self, name):
+            off = self.pos()
+            after = off + 1 + len(name)
+            ref = "&" + name + (";" if after < len(raw) and raw[after] == ";" else "")
+            dec = html.unescape(ref)
+            if dec == ref:  # unknown entity: keep it literally
+                for k, ch in enumerate(ref):
+                    self.emit_char(ch, off + k)
+            else:
+                self.emit_decoded(dec, off)
+
+        def handle_charref(self, name):
+            off = self.pos()
+            self.emit_decoded(html.unescape("&#" + name + ";"), off)
+
+        def handle_meta(self, attrs, off):
+            d = {k.lower(): (v or "") for k, v in attrs if k}
+            key = (d.get("name") or d.get("property") or d.get("itemprop") or "").strip().lower()
+            value = " ".join(d.get("content", "").split())
+            if not key or not value:
+                return
+            if key in _DATE_META:
+                if self.meta_date is None:
+                    self.meta_date = (value, self.locate(value, off))
+            elif key in _SOURCE_META:
+                if self.meta_source is None:
+                    self.meta_source = (value, self.locate(value, off))
+
+        def locate(self, value: str, off: int) -> list[int]:
+            tag = self.get_starttag_text() or ""
+            k = tag.lower().find("content")
+            start = off + (k + 7 if k != -1 else 0)
+            offs, _ = _align(value, raw, start, off + len(tag))
+            return offs
+
+        def header_lines(self):
+            lines = []
+            t, o = _trim(self.title.text(), self.title.offs)
+            if t:
+                lines.append((t, o))
+            for item in (self.meta_date, self.meta_source):
+                if item:
+                    lines.append(item)
+            return lines
+
+        # comments, doctype, processing instructions: dropped
+        def handle_comment(self, data):
+            pass
+
+        def handle_decl(self, decl):
+            pass
+
+        def handle_pi(self, data):
+            pass
+
+        def unknown_decl(self, data):
+            pass
+
+    return _Parser()
+
+
+def _line_starts_lf(raw: str) -> list[int]:
+    """Line starts as html.parser counts them (only \\n ends a line)."""
+    starts = [0]
+    find = raw.find
+    i = find("\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    return starts

@@ -1,0 +1,516 @@
+"""Load, check and compile rule files (YAML) into a RuleBook.
+
+A rule file may hold these top-level keys (see docs/rules.md):
+
+* ``patterns``: named, reusable sub-patterns, referenced as ``%{NAME}`` or ``%{NAME:capture}``
+  from any pattern in any file of the pack;
+* ``rules``: a list of rules, each with a stable ``id`` and a ``kind``;
+* ``settings``: engine parameters (which sub-pattern splits sentences, which marks a person, ...);
+* ``numerals``: the digit and unit characters the numeral normaliser reads;
+* ``labels``: the words the Markdown summary prints;
+* ``disable``: ids of rules (from earlier packs) to switch off.
+
+Every problem is reported with file:line:col, all at once.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from .errors import Problem, RuleError
+from .yamlsrc import Located, load_located
+
+KINDS = {
+    "chrome": "segment", "meta": "segment", "title": "segment",
+    "person": "mentions", "field": "fields",
+    "list": "structure", "cue": "structure",
+}
+SCOPES = ("line", "header", "title", "body", "paragraph", "sentence", "before", "item", "intro")
+DEFAULT_SCOPE = {"chrome": "line", "meta": "line", "title": "header", "person": "sentence",
+                 "field": "sentence", "list": "body", "cue": "before"}
+CHROME_ACTIONS = ("drop", "end", "strip", "start")
+CUE_TYPES = ("directive", "not_directive", "no_speaker", "speaker_verb")
+NORMALISERS = {
+    # name -> captures it needs (any one of each tuple)
+    "date": (("month", "day", "date"),),
+    "day_only": (),
+    "persons": (),
+    "strip": (),
+    "unquote": (),
+}
+_STR, _INT, _BOOL, _LIST, _MAP = "string", "integer", "boolean", "list", "mapping"
+RULE_KEYS: dict[str, Any] = {
+    "id": _STR, "description": _STR, "kind": _STR, "enabled": _BOOL, "priority": _INT,
+    "scope": _STR, "pattern": (_STR, _LIST), "field": _STR, "value": _STR,
+    "normalise": (_STR, _LIST), "action": _STR, "cue": _STR, "marker": _STR,
+    "words": _LIST, "last_word": _STR, "block": _BOOL, "needs_cue": _BOOL, "max_gap": _INT,
+    "examples": _LIST, "counter_examples": _LIST, "first": _BOOL, "min_items": _INT,
+}
+REQUIRED = {
+    "chrome": ("pattern", "action"), "meta": ("pattern", "field"), "title": ("pattern",),
+    "person": ("pattern", "field"), "field": ("pattern", "field"), "list": (),
+    "cue": ("pattern", "cue"),
+}
+TOP_KEYS = ("patterns", "rules", "settings", "numerals", "labels", "disable")
+_REF = regex.compile(r"%\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<cap>[A-Za-z_][A-Za-z0-9_]*))?\}")
+_FLAGS = regex.VERSION0 | regex.MULTILINE
+
+
+def _typename(v: Any) -> str:
+    if isinstance(v, bool):
+        return _BOOL
+    if isinstance(v, int):
+        return _INT
+    if isinstance(v, str):
+        return _STR
+    if isinstance(v, list):
+        return _LIST
+    if isinstance(v, dict):
+        return _MAP
+    return "null" if v is None else type(v).__name__
+
+
+def _did_you_mean(word: str, options: Any) -> str:
+    import difflib
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@dataclass
+class Rule:
+    """One compiled rule."""
+
+    id: str
+    kind: str
+    description: str
+    scope: str
+    patterns: list[Any]
+    """Compiled ``regex`` patterns, tried in order."""
+    sources: list[str]
+    """The expanded pattern text of each compiled pattern (for messages)."""
+    priority: int = 50
+    field: str | None = None
+    value: str | None = None
+    normalise: tuple[str, ...] = ()
+    action: str | None = None
+    cue: str | None = None
+    words: tuple[str, ...] = ()
+    last_word: str | None = None
+    block: bool = False
+    needs_cue: bool = False
+    max_gap: int = 0
+    first: bool = False
+    min_items: int = 2
+    examples: list[dict] = dataclasses.field(default_factory=list)
+    counter_examples: list[str] = dataclasses.field(default_factory=list)
+    file: str = ""
+    line: int = 0
+    enabled: bool = True
+    origin: str = ""
+    """Which pack the rule came from (shipped or an overlay directory)."""
+    overrides: str | None = None
+    """File:line of the rule this one replaced, if any."""
+
+    @property
+    def stage(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class RuleBook:
+    """The compiled rule set of one or more packs; immutable once built, safe to share."""
+
+    rules: list[Rule]
+    settings: dict[str, Any]
+    compiled_settings: dict[str, Any]
+    numerals: dict[str, int]
+    labels: dict[str, str]
+    library: dict[str, str]
+    files: list[str]
+    digest: str
+    disabled: list[Rule] = dataclasses.field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Rule]:
+        return [r for r in self.rules if r.kind == kind and r.enabled]
+
+    def get(self, rule_id: str) -> Rule | None:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        return None
+
+    def setting(self, dotted: str, default: Any = None) -> Any:
+        if dotted in self.compiled_settings:
+            return self.compiled_settings[dotted]
+        cur: Any = self.settings
+        for part in dotted.split("."):
+            if not isinstance(cur, dict) or part not in cur:
+                return default
+            cur = cur[part]
+        return cur
+
+
+def rule_files(paths: list[Path]) -> list[Path]:
+    """The ``*.yaml``/``*.yml`` files of each directory (sorted), or the files themselves."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(x for x in p.iterdir() if x.suffix in (".yaml", ".yml") and x.is_file()))
+        else:
+            out.append(p)
+    return out
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.docs: list[tuple[Located, int]] = []   # (document, pack index)
+        self.library: dict[str, tuple[str, Located, tuple]] = {}
+        self.expanded: dict[str, str] = {}
+
+    # -- loading -----------------------------------------------------------------------
+    def add_file(self, path: Path, pack: int) -> None:
+        name = os.path.relpath(path) if not str(path).startswith("..") else str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            self.problems.append(Problem(name, 1, 1, "unreadable", str(e).splitlines()[0]))
+            return
+        doc = load_located(text, name, self.problems)
+        if doc is None:
+            return
+        if not isinstance(doc.data, dict):
+            self.problems.append(doc.problem((), "bad-type",
+                                             f"a rule file is a mapping of {', '.join(TOP_KEYS)}"))
+            return
+        for key in doc.data:
+            if key not in TOP_KEYS:
+                self.problems.append(doc.problem((key,), "unknown-key",
+                                                 f"unknown top-level key '{key}'{_did_you_mean(key, TOP_KEYS)}",
+                                                 key=True))
+        pats = doc.data.get("patterns") or {}
+        if not isinstance(pats, dict):
+            self.problems.append(doc.problem(("patterns",), "bad-type", "'patterns' must be a mapping NAME: regex"))
+        else:
+            for name, val in pats.items():
+                if isinstance(val, dict):
+                    val = val.get("pattern")
+                if not isinstance(val, str):
+                    self.problems.append(doc.problem(("patterns", name), "bad-type",
+                                                     f"pattern '{name}' must be a string"))
+                    continue
+                if name in self.library and self.library[name][1].file != doc.file and pack == 0:
+                    prev = self.library[name]
+                    line = prev[1].where(prev[2], key=True)[0]
+                    self.problems.append(doc.problem(("patterns", name), "duplicate-pattern",
+                                                     f"pattern '{name}' already defined at {prev[1].file}:{line}",
+                                                     key=True))
+                    continue
+                self.library[name] = (val, doc, ("patterns", name))
+        self.docs.append((doc, pack))
+
+    # -- sub-pattern expansion ---------------------------------------------------------
+    def expand(self, text: str, doc: Located, path: tuple, stack: tuple[str, ...] = ()) -> str | None:
+        ok = True
+
+        def repl(m: regex.Match) -> str:
+            nonlocal ok
+            name, cap = m.group("name"), m.group("cap")
+            if name in stack:
+                ok = False
+                chain = " -> ".join(stack + (name,))
+                self.problems.append(doc.problem(path, "circular-reference", f"circular sub-pattern reference {chain}"))
+                return ""
+            if name not in self.library:
+                ok = False
+                self.problems.append(doc.problem(path, "unknown-pattern",
+                                                 f"unknown sub-pattern %{{{name}}}{_did_you_mean(name, self.library)}"))
+                return ""
+            if name in self.expanded:
+                body = self.expanded[name]
+            else:
+                src, d, p = self.library[name]
+                body = self.expand(src, d, p, stack + (name,))
+                if body is None:
+                    ok = False
+                    return ""
+                self.expanded[name] = body
+            return f"(?P<{cap}>{body})" if cap else f"(?:{body})"
+
+        out = _REF.sub(repl, text)
+        return out if ok else None
+
+    def compile(self, text: str, doc: Located, path: tuple) -> tuple[Any, str] | None:
+        expanded = self.expand(text, doc, path)
+        if expanded is None:
+            return None
+        try:
+            return regex.compile(expanded, _FLAGS), expanded
+        except regex.error as e:
+            pos = getattr(e, "pos", None)
+            where = ""
+            col_offset = 0
+            if pos is not None and expanded == text:
+                col_offset = pos + 1  # +1 for the opening quote of a quoted scalar
+                where = f" at position {pos}"
+            elif pos is not None:
+                where = f" at position {pos} of the expanded pattern"
+            msg = str(e).split(" at position")[0]
+            self.problems.append(doc.problem(path, "bad-regex", f"{msg}{where}", col_offset=col_offset))
+            return None
+
+    # -- rules ---------------------------------------------------------------------------
+    def check_rule(self, r: dict, doc: Located, path: tuple) -> bool:
+        ok = True
+        for key, val in r.items():
+            if key not in RULE_KEYS:
+                self.problems.append(doc.problem(path + (key,), "unknown-key",
+                                                 f"unknown rule key '{key}'{_did_you_mean(key, RULE_KEYS)}", key=True))
+                ok = False
+                continue
+            want = RULE_KEYS[key]
+            wants = want if isinstance(want, tuple) else (want,)
+            got = _typename(val)
+            if got not in wants:
+                hint = " (quote it)" if _STR in wants and got in (_BOOL, _INT, "null") else ""
+                self.problems.append(doc.problem(path + (key,), "bad-type",
+                                                 f"'{key}' must be a {' or '.join(wants)}, not {got}{hint}"))
+                ok = False
+        if "id" not in r:
+            self.problems.append(doc.problem(path, "missing-key", "rule has no 'id'"))
+            return False
+        kind = r.get("kind")
+        if kind not in KINDS:
+            self.problems.append(doc.problem(path + ("kind",), "bad-value",
+                                             f"kind must be one of {', '.join(KINDS)}"
+                                             + (_did_you_mean(str(kind), KINDS) if kind else "")))
+            return False
+        for key in REQUIRED[kind]:
+            if key not in r:
+                self.problems.append(doc.problem(path, "missing-key", f"{kind} rule '{r['id']}' needs '{key}'"))
+                ok = False
+        if kind == "list" and not ("marker" in r or "words" in r):
+            self.problems.append(doc.problem(path, "missing-key", f"list rule '{r['id']}' needs 'marker' or 'words'"))
+            ok = False
+        if "scope" in r and r["scope"] not in SCOPES:
+            self.problems.append(doc.problem(path + ("scope",), "bad-value",
+                                             f"scope must be one of {', '.join(SCOPES)}{_did_you_mean(str(r['scope']), SCOPES)}"))
+            ok = False
+        if "action" in r and r["action"] not in CHROME_ACTIONS:
+            self.problems.append(doc.problem(path + ("action",), "bad-value",
+                                             f"action must be one of {', '.join(CHROME_ACTIONS)}"))
+            ok = False
+        if "cue" in r and r["cue"] not in CUE_TYPES:
+            self.problems.append(doc.problem(path + ("cue",), "bad-value",
+                                             f"cue must be one of {', '.join(CUE_TYPES)}"))
+            ok = False
+        return ok
+
+    def build_rule(self, r: dict, doc: Located, path: tuple) -> Rule | None:
+        if not self.check_rule(r, doc, path):
+            return None
+        kind = r["kind"]
+        raw = r.get("pattern")
+        if kind == "list":
+            raw = r.get("marker")
+            if raw is None:
+                words = [regex.escape(w) for w in r.get("words", [])]
+                if r.get("last_word"):
+                    words.append(regex.escape(r["last_word"]))
+                raw = "(?P<word>" + "|".join(words) + ")"
+        pats = raw if isinstance(raw, list) else [raw]
+        compiled, sources = [], []
+        for i, p in enumerate(pats):
+            ppath = path + (("pattern", i) if isinstance(raw, list) else ("marker" if kind == "list" and "marker" in r else "pattern",))
+            if not isinstance(p, str):
+                self.problems.append(doc.problem(ppath, "bad-type", "patterns must be strings"))
+                return None
+            c = self.compile(p, doc, ppath)
+            if c is None:
+                return None
+            compiled.append(c[0])
+            sources.append(c[1])
+        norm = r.get("normalise") or ()
+        norm = (norm,) if isinstance(norm, str) else tuple(norm)
+        for n in norm:
+            if n not in NORMALISERS:
+                self.problems.append(doc.problem(path + ("normalise",), "bad-value",
+                                                 f"unknown normaliser '{n}'{_did_you_mean(n, NORMALISERS)}"))
+                return None
+            for need in NORMALISERS[n]:
+                if not any(any(c in pat.groupindex for pat in compiled) for c in need):
+                    self.problems.append(doc.problem(path + ("normalise",), "missing-capture",
+                                                     f"normaliser '{n}' needs a capture named {' or '.join(need)}"))
+                    return None
+        if kind == "person" and not all("who" in c.groupindex for c in compiled):
+            self.problems.append(doc.problem(path + ("pattern",), "missing-capture",
+                                             "person rules need a capture named 'who'"))
+            return None
+        need = "word" if "words" in r else "num"
+        if kind == "list" and not all(need in c.groupindex for c in compiled):
+            self.problems.append(doc.problem(path + ("marker",), "missing-capture",
+                                             f"list markers need a capture named '{need}'"))
+            return None
+        val = r.get("value")
+        if val:
+            for name in regex.findall(r"\{(\w+)\}", val):
+                if not any(name in c.groupindex for c in compiled):
+                    self.problems.append(doc.problem(path + ("value",), "missing-capture",
+                                                     f"value template uses {{{name}}} but no pattern captures '{name}'"))
+                    return None
+        for i, ex in enumerate(r.get("examples") or []):
+            if not (isinstance(ex, dict) and isinstance(ex.get("text"), str)):
+                self.problems.append(doc.problem(path + ("examples", i), "bad-type",
+                                                 "an example is a mapping with 'text' and 'expect'"))
+                return None
+        for i, ex in enumerate(r.get("counter_examples") or []):
+            if not isinstance(ex, str):
+                self.problems.append(doc.problem(path + ("counter_examples", i), "bad-type",
+                                                 "a counter-example is a string"))
+                return None
+        line = doc.where(path)[0]
+        return Rule(
+            id=r["id"], kind=kind, description=r.get("description", ""),
+            scope=r.get("scope", DEFAULT_SCOPE[kind]), patterns=compiled, sources=sources,
+            priority=r.get("priority", 50), field=r.get("field"), value=r.get("value"),
+            normalise=norm, action=r.get("action"), cue=r.get("cue"),
+            words=tuple(r.get("words", ())), last_word=r.get("last_word"),
+            block=r.get("block", False), needs_cue=r.get("needs_cue", False),
+            max_gap=r.get("max_gap", 0), first=r.get("first", False), min_items=r.get("min_items", 2),
+            examples=list(r.get("examples") or []), counter_examples=list(r.get("counter_examples") or []),
+            file=doc.file, line=line, enabled=r.get("enabled", True),
+        )
+
+    def settings_patterns(self, settings: dict, docs: dict[str, tuple[Located, tuple]]) -> dict[str, Any]:
+        """Settings whose key ends in ``pattern`` are expanded and compiled like rule patterns."""
+        out: dict[str, Any] = {}
+
+        def walk(d: dict, prefix: str) -> None:
+            for k, v in d.items():
+                dotted = f"{prefix}{k}"
+                if isinstance(v, dict):
+                    walk(v, dotted + ".")
+                elif isinstance(v, str) and k.endswith("pattern"):
+                    doc, path = docs[dotted]
+                    c = self.compile(v, doc, path)
+                    if c is not None:
+                        out[dotted] = c[0]
+        walk(settings, "")
+        return out
+
+
+def _merge(into: dict, new: dict, doc: Located, path: tuple, owners: dict[str, tuple[Located, tuple]],
+           prefix: str = "") -> None:
+    for k, v in new.items():
+        dotted = f"{prefix}{k}"
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            _merge(into[k], v, doc, path + (k,), owners, dotted + ".")
+        else:
+            into[k] = v
+            _record(v, doc, path + (k,), owners, dotted)
+
+
+def _record(v: Any, doc: Located, path: tuple, owners: dict, dotted: str) -> None:
+    owners[dotted] = (doc, path)
+    if isinstance(v, dict):
+        for k, sub in v.items():
+            _record(sub, doc, path + (k,), owners, f"{dotted}.{k}")
+
+
+def build(packs: list[list[Path]]) -> RuleBook:
+    """Build a RuleBook from packs of files: the first pack is the base, later ones overlay it
+    (a rule with an id already defined replaces it; ``disable`` switches rules off).
+    Raises RuleError listing every problem."""
+    b = _Builder()
+    files: list[str] = []
+    digest = hashlib.sha256()
+    for i, pack in enumerate(packs):
+        for f in pack:
+            files.append(str(f))
+            try:
+                digest.update(f.read_bytes())
+            except OSError:
+                pass
+            b.add_file(f, i)
+    rules: dict[str, Rule] = {}
+    settings: dict[str, Any] = {}
+    owners: dict[str, tuple[Located, tuple]] = {}
+    numerals: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    disabled_ids: list[tuple[str, Located, tuple]] = []
+    for doc, pack in b.docs:
+        data = doc.data
+        st = data.get("settings") or {}
+        if isinstance(st, dict):
+            _merge(settings, st, doc, ("settings",), owners)
+        else:
+            b.problems.append(doc.problem(("settings",), "bad-type", "'settings' must be a mapping"))
+        for k, v in (data.get("numerals") or {}).items():
+            if not isinstance(v, int) or isinstance(v, bool):
+                b.problems.append(doc.problem(("numerals", k), "bad-type", f"numeral '{k}' must map to an integer"))
+            else:
+                numerals[str(k)] = v
+        for k, v in (data.get("labels") or {}).items():
+            labels[str(k)] = str(v)
+        for j, rid in enumerate(data.get("disable") or []):
+            disabled_ids.append((str(rid), doc, ("disable", j)))
+        rs = data.get("rules") or []
+        if not isinstance(rs, list):
+            b.problems.append(doc.problem(("rules",), "bad-type", "'rules' must be a list"))
+            continue
+        for j, r in enumerate(rs):
+            path = ("rules", j)
+            if not isinstance(r, dict):
+                b.problems.append(doc.problem(path, "bad-type", "a rule is a mapping"))
+                continue
+            rule = b.build_rule(r, doc, path)
+            if rule is None:
+                continue
+            rule.origin = "shipped" if pack == 0 else f"overlay {pack}"
+            prev = rules.get(rule.id)
+            if prev is not None:
+                if prev.origin == rule.origin:
+                    b.problems.append(doc.problem(path + ("id",), "duplicate-id",
+                                                  f"rule id '{rule.id}' already defined at {prev.where}"))
+                    continue
+                rule.overrides = prev.where
+            rules[rule.id] = rule
+    compiled_settings = b.settings_patterns(settings, owners)
+    disabled: list[Rule] = []
+    for rid, doc, path in disabled_ids:
+        r = rules.get(rid)
+        if r is None:
+            b.problems.append(doc.problem(path, "unknown-rule",
+                                          f"cannot disable unknown rule '{rid}'{_did_you_mean(rid, rules)}"))
+        else:
+            r.enabled = False
+    if b.problems:
+        raise RuleError(b.problems)
+    ordered = sorted(rules.values(), key=lambda r: (-r.priority, r.file, r.line))
+    disabled = [r for r in ordered if not r.enabled]
+    return RuleBook(rules=ordered, settings=settings, compiled_settings=compiled_settings,
+                    numerals=numerals, labels=labels,
+                    library={k: b.expanded.get(k, v[0]) for k, v in b.library.items()},
+                    files=files, digest=digest.hexdigest(), disabled=disabled)
+
+
+def shipped_rules_dir() -> Path:
+    """The rules/ directory shipped with the package (or the checkout's, in an editable install)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "rules"
+    if packaged.is_dir():
+        return packaged
+    src = here.parent / "rules"
+    if src.is_dir():
+        return src
+    raise FileNotFoundError("the shipped rules/ directory was not found next to the extractor package")

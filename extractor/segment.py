@@ -1,0 +1,163 @@
+"""Stage 3, segment: split the page into chrome, header (title, metadata lines), body and footer.
+
+``chrome`` rules drop furniture lines (``drop``), strip a prefix (``strip``), or mark
+where the article ends (``end``: the rest is related reading, comments, teasers).
+``meta`` rules read the publication date and source from header and footer lines;
+``title`` rules pick the headline among the header lines.
+"""
+from __future__ import annotations
+
+from .state import Candidate, DocState, Line, Span
+
+FOOTER_META_LINES = 8
+"""How many lines after the article's end are still read for metadata (来源 lines often follow)."""
+
+
+def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Line]:
+    end = len(text) if end is None else end
+    out: list[Line] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        a, b = pos, stop
+        while a < b and text[a] == " ":
+            a += 1
+        while b > a and text[b - 1] == " ":
+            b -= 1
+        if b > a:
+            out.append(Line(a, b, text[a:b]))
+        pos = stop + 1
+    return out
+
+
+def run(doc: DocState) -> None:
+    book = doc.book
+    text = doc.text
+    lines = split_lines(text)
+    chrome_rules = book.of_kind("chrome")
+    kept: list[Line] = []
+    end_index: int | None = None
+    min_chars = int(book.setting("segment.body_min_chars", 30))
+    body_mark = book.setting("segment.body_mark_pattern")
+    body_start_pat = book.setting("segment.body_start_pattern")
+    meta_rules = book.of_kind("meta")
+
+    for line in lines:
+        dropped = False
+        for rule in chrome_rules:
+            if rule.action == "strip":
+                for m in doc.matches(rule, text, line.start, line.end):
+                    if m.start() == line.start and m.end() > m.start():
+                        doc.fire(rule)
+                        line = Line(m.end(), line.end, text[m.end():line.end])
+                    break
+                continue
+            hit = next(iter(doc.matches(rule, text, line.start, line.end)), None)
+            if hit is None:
+                continue
+            if rule.action == "drop":
+                doc.fire(rule)
+                dropped = True
+                break
+            if rule.action == "end" and kept and _has_body(doc, kept, min_chars, body_mark, body_start_pat, meta_rules):
+                doc.fire(rule)
+                end_index = len(kept)
+                break
+        if dropped or line.end <= line.start:
+            doc.chrome.append(line)
+            continue
+        kept.append(line)
+        if end_index is not None:
+            break
+    footer_start = end_index if end_index is not None else len(kept)
+    after = [ln for ln in lines if ln.start >= (kept[-1].end if kept else 0)] if end_index is not None else []
+    article = kept[:footer_start]
+    footer = (kept[footer_start:] + after)[:FOOTER_META_LINES]
+    doc.chrome.extend(ln for ln in lines if end_index is not None and ln.start > kept[-1].start)
+
+    body_i = _body_start(doc, article, min_chars, body_mark, body_start_pat, meta_rules)
+    header = article[:body_i]
+    body_lines = article[body_i:]
+    doc.header = header
+    doc.paragraphs = body_lines
+    if body_lines:
+        doc.body = Span(body_lines[0].start, body_lines[-1].end)
+    else:
+        doc.body = Span(len(text), len(text))
+
+    # metadata: header lines first, then the first body line (dates under a headline
+    # sometimes run into it), then the footer.
+    meta_scan = [(ln, i) for i, ln in enumerate(header)]
+    meta_scan += [(ln, 100 + i) for i, ln in enumerate(body_lines[-2:])]
+    meta_scan += [(ln, 200 + i) for i, ln in enumerate(footer)]
+    meta_hit: set[int] = set()
+    for ln, rank in meta_scan:
+        for rule in meta_rules:
+            for m in doc.matches(rule, text, ln.start, ln.end):
+                value = _value(doc, rule, m)
+                if value is None:
+                    continue
+                doc.fire(rule)
+                doc.candidates.append(Candidate(rule.field or "", value[0], value[1], value[2], rule, rank))
+                meta_hit.add(ln.start)
+                break
+    doc.meta_lines = [ln for ln, _ in meta_scan if ln.start in meta_hit]
+
+    # sentences of the body
+    end_pat = book.setting("sentence.end_pattern")
+    for para in body_lines:
+        pos = para.start
+        while pos < para.end:
+            m = doc.search(end_pat, text, pos, para.end, "sentence.end") if end_pat else None
+            stop = m.end() if m else para.end
+            if stop <= pos:
+                stop = para.end
+            doc.sentences.append(Line(pos, stop, text[pos:stop]))
+            pos = stop
+
+    # title among header lines that are not metadata
+    max_chars = int(book.setting("segment.title_max_chars", 80))
+    title_lines = [ln for ln in header if ln.start not in meta_hit and len(ln.text) <= max_chars]
+    for rule in book.of_kind("title"):
+        for rank, ln in enumerate(title_lines):
+            m = next(iter(doc.matches(rule, text, ln.start, ln.end)), None)
+            if m is None:
+                continue
+            value = _value(doc, rule, m)
+            if value is None:
+                continue
+            doc.fire(rule)
+            doc.candidates.append(Candidate("title", value[0], value[1], value[2], rule, rank))
+            break
+
+
+def _is_meta(doc: DocState, line: Line, meta_rules: list) -> bool:
+    return any(next(iter(doc.matches(r, doc.text, line.start, line.end)), None) for r in meta_rules)
+
+
+def _looks_like_body(doc: DocState, line: Line, min_chars: int, body_mark, body_start_pat, meta_rules) -> bool:
+    if body_start_pat is not None and doc.search(body_start_pat, doc.text, line.start, line.end, "segment.body_start"):
+        return True
+    if len(line.text) < min_chars:
+        return False
+    if body_mark is not None and not doc.search(body_mark, doc.text, line.start, line.end, "segment.body_mark"):
+        return False
+    return not (len(line.text) < 2 * min_chars and _is_meta(doc, line, meta_rules))
+
+
+def _has_body(doc: DocState, kept: list[Line], min_chars, body_mark, body_start_pat, meta_rules) -> bool:
+    return any(_looks_like_body(doc, ln, min_chars, body_mark, body_start_pat, meta_rules) for ln in kept)
+
+
+def _body_start(doc: DocState, lines: list[Line], min_chars, body_mark, body_start_pat, meta_rules) -> int:
+    for i, ln in enumerate(lines):
+        if _looks_like_body(doc, ln, min_chars, body_mark, body_start_pat, meta_rules):
+            return i
+    return 0 if not lines else len(lines)
+
+
+def _value(doc: DocState, rule, m) -> tuple[str, int, int] | None:
+    """Resolve a match to (value, start, end) with the rule's value template and normalisers."""
+    from .fields import resolve
+    return resolve(doc, rule, m)

@@ -1,0 +1,109 @@
+"""The state one document carries through the pipeline, and the matching helper every stage uses."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from .model import Evidence, Summary
+from .normalise import Normalised
+from .rulebook import Rule, RuleBook
+
+
+@dataclass(slots=True)
+class Span:
+    """A [start, end) span of the normalised text."""
+
+    start: int
+    end: int
+
+    def text(self, s: str) -> str:
+        return s[self.start:self.end]
+
+
+@dataclass(slots=True)
+class Line:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class PersonMention:
+    field: str
+    name: str
+    roles: list[str]
+    start: int
+    end: int
+    rule: str
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A scalar value some rule proposes for a field."""
+
+    field: str
+    value: str
+    start: int
+    end: int
+    rule: Rule
+    rank: int = 0
+    """Lower is better: the index of the sentence (or line) it was found in."""
+
+
+@dataclass
+class DocState:
+    """Everything known about one document; each stage reads it and adds to it."""
+
+    book: RuleBook
+    norm: Normalised
+    timeout: float
+    lines: list[Line] = field(default_factory=list)
+    chrome: list[Line] = field(default_factory=list)
+    header: list[Line] = field(default_factory=list)
+    meta_lines: list[Line] = field(default_factory=list)
+    body: Span = field(default_factory=lambda: Span(0, 0))
+    paragraphs: list[Line] = field(default_factory=list)
+    sentences: list[Line] = field(default_factory=list)
+    persons: list[PersonMention] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    summary: Summary = field(default_factory=Summary)
+    fired: dict[str, int] = field(default_factory=dict)
+    near_misses: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    debug: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.norm.text
+
+    def evidence(self, rule: str, start: int, end: int) -> Evidence:
+        s, e = self.norm.to_original(start, end)
+        return Evidence(rule, s, e, self.norm.original[s:e])
+
+    def original(self, start: int, end: int) -> str:
+        return self.norm.original_slice(start, end)
+
+    def fire(self, rule: Rule) -> None:
+        self.fired[rule.id] = self.fired.get(rule.id, 0) + 1
+
+    def matches(self, rule: Rule, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Any]:
+        """Every match of every pattern of ``rule`` in ``text[pos:endpos]``, with the time budget.
+
+        A pattern that runs past the budget is cut off with a warning naming the rule;
+        matches found before that are kept.
+        """
+        end = len(text) if endpos is None else endpos
+        for pat in rule.patterns:
+            try:
+                yield from pat.finditer(text, pos, end, timeout=self.timeout)
+            except TimeoutError:
+                msg = f"rule {rule.id} ({rule.where}) cut off after {self.timeout:g}s"
+                if msg not in self.warnings:
+                    self.warnings.append(msg)
+
+    def search(self, pattern: Any, text: str, pos: int = 0, endpos: int | None = None, what: str = "setting") -> Any:
+        try:
+            return pattern.search(text, pos, len(text) if endpos is None else endpos, timeout=self.timeout)
+        except TimeoutError:
+            self.warnings.append(f"{what} pattern cut off after {self.timeout:g}s")
+            return None

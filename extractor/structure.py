@@ -1,0 +1,298 @@
+"""Stage 6, structure: numbered lists, their items, nesting, and which of them are points.
+
+Each ``list`` rule is one numbering family. The engine:
+
+1. finds the family's markers in the body and reads each one's number (``num`` capture,
+   read by the numeral normaliser, or the position of ``word`` among the rule's words);
+2. chains markers that run 1, 2, 3, … (a ``last_word`` may close a chain);
+3. drops a chain that overlaps a chain of a higher-priority family;
+4. ends each item at the next marker; the last item at the end of its paragraph
+   (for ``block`` families, heading lines, at the end of the paragraph under it);
+5. nests a chain lying inside one item of another chain under that item;
+6. keeps a top-level chain as points when ``cue`` rules call it a directive list
+   (``needs_cue`` families must have a directive cue before them; ``not_directive``
+   cues before the list or on most items reject it);
+7. attributes the list to the nearest speaker mentioned before it, unless a
+   ``no_speaker`` cue (the meeting as a body) stands closer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import Item, Point
+from .normalisers import to_int
+from .rulebook import Rule
+from .state import DocState, Line
+
+LAST = 10_000
+
+
+@dataclass(slots=True)
+class Marker:
+    rule: Rule
+    num: int
+    start: int
+    end: int
+
+
+@dataclass
+class Chain:
+    rule: Rule
+    markers: list[Marker]
+    ends: list[int] = field(default_factory=list)
+    parent: "Chain | None" = None
+    children: list["Chain"] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.markers[0].start
+
+    @property
+    def end(self) -> int:
+        return self.ends[-1] if self.ends else self.markers[-1].end
+
+
+def _find_markers(doc: DocState, rule: Rule) -> list[Marker]:
+    out: list[Marker] = []
+    text = doc.text
+    for m in doc.matches(rule, text, doc.body.start, doc.body.end):
+        gd = m.groupdict()
+        if rule.words or rule.last_word:
+            w = gd.get("word")
+            if w is None:
+                continue
+            if w == rule.last_word:
+                num = LAST
+            elif w in rule.words:
+                num = rule.words.index(w) + 1
+            else:
+                continue
+            span = m.span("word")
+        else:
+            num = to_int(gd.get("num"), doc.book.numerals)
+            if num is None:
+                continue
+            span = (m.start(), m.end())
+        a, b = span
+        while a < b and text[a].isspace():
+            a += 1
+        out.append(Marker(rule, num, a, b))
+    return out
+
+
+def _chains(rule: Rule, markers: list[Marker]) -> list[Chain]:
+    chains: list[Chain] = []
+    cur: list[Marker] = []
+
+    def close() -> None:
+        if len(cur) >= max(rule.min_items, 2):
+            chains.append(Chain(rule, list(cur)))
+
+    for mk in markers:
+        if mk.num == 1:
+            close()
+            cur = [mk]
+        elif cur and mk.num == LAST and cur[-1].num != LAST and len(cur) >= 2:
+            cur.append(mk)
+            close()
+            cur = []
+        elif cur and cur[-1].num != LAST and mk.num == cur[-1].num + 1:
+            cur.append(mk)
+    close()
+    return chains
+
+
+def _paragraph_end(doc: DocState, pos: int) -> int:
+    for p in doc.paragraphs:
+        if p.start <= pos < p.end or (p.start <= pos <= p.end):
+            return p.end
+    return doc.body.end
+
+
+def _next_paragraph_end(doc: DocState, pos: int) -> int:
+    paras = doc.paragraphs
+    for i, p in enumerate(paras):
+        if p.start <= pos <= p.end:
+            if i + 1 < len(paras):
+                return paras[i + 1].end
+            return p.end
+    return doc.body.end
+
+
+def _set_ends(doc: DocState, ch: Chain, heading_max: int) -> None:
+    ends = [ch.markers[i + 1].start for i in range(len(ch.markers) - 1)]
+    last = ch.markers[-1]
+    pend = _paragraph_end(doc, last.start)
+    if ch.rule.block and pend - last.end <= heading_max:
+        pend = _next_paragraph_end(doc, last.start)
+    ends.append(pend)
+    ch.ends = ends
+
+
+def _overlaps(a: Chain, b: Chain) -> bool:
+    spans_a = [(m.start, m.end) for m in a.markers]
+    return any(ms < e and s < me for ms, me in ((m.start, m.end) for m in b.markers) for s, e in spans_a)
+
+
+def _inside_item(inner: Chain, outer: Chain) -> int | None:
+    for i, mk in enumerate(outer.markers):
+        s, e = mk.end, outer.ends[i]
+        if s <= inner.start and inner.markers[-1].end <= e:
+            return i
+    return None
+
+
+def _cue_hits(doc: DocState, cue: str, scope: str, start: int, end: int) -> list[tuple[int, Rule]]:
+    hits = []
+    for rule in doc.book.of_kind("cue"):
+        if rule.cue != cue or rule.scope != scope:
+            continue
+        for m in doc.matches(rule, doc.text, start, end):
+            hits.append((m.start(), rule))
+    return hits
+
+
+def _intro_span(doc: DocState, ch: Chain) -> tuple[int, int]:
+    """The words leading into the first marker: its sentence so far, or the line before it."""
+    first = ch.start
+    text = doc.text
+    s = first
+    for sent in doc.sentences:
+        if sent.start <= first < sent.end:
+            s = sent.start
+            break
+    if not text[s:first].strip():
+        prev = [p for p in doc.paragraphs if p.end <= first]
+        if prev:
+            return prev[-1].start, prev[-1].end
+    return s, first
+
+
+def _is_directive(doc: DocState, ch: Chain, before: int) -> bool:
+    start = max(doc.body.start, ch.start - before)
+    intro = _intro_span(doc, ch)
+    if _cue_hits(doc, "not_directive", "intro", *intro):
+        return False
+    item_starts = [mk.end for mk in ch.markers]
+    bad = 0
+    for i, s in enumerate(item_starts):
+        e = ch.ends[i]
+        if _cue_hits(doc, "not_directive", "item", s, e):
+            bad += 1
+    if bad * 2 >= len(item_starts):
+        return False
+    if ch.rule.needs_cue:
+        return bool(_cue_hits(doc, "directive", "before", min(start, intro[0]), ch.start))
+    return True
+
+
+def _lead(doc: DocState, mk: Marker, end: int) -> tuple[int, int]:
+    book = doc.book
+    text = doc.text
+    stop_pat = book.setting("points.lead_stop_pattern")
+    m = doc.search(stop_pat, text, mk.end, end, "points.lead_stop") if stop_pat is not None else None
+    stop = m.start() if m else end
+    return _trim(doc, mk.end, stop)
+
+
+def _trim(doc: DocState, a: int, b: int) -> tuple[int, int]:
+    trim = doc.book.setting("points.lead_trim_pattern")
+    text = doc.text
+    if trim is None:
+        return a, b
+    for _ in range(2):
+        m = doc.search(trim, text, a, b, "points.lead_trim")
+        while m is not None and m.end() > m.start():
+            if m.start() == a:
+                a = m.end()
+            elif m.end() == b:
+                b = m.start()
+                break
+            m = doc.search(trim, text, m.end(), b, "points.lead_trim") if m.end() < b else None
+    return a, max(a, b)
+
+
+def _clauses(doc: DocState, start: int, end: int, lead_end: int) -> list[str]:
+    book = doc.book
+    pat = book.setting("points.clause_pattern")
+    stop = book.setting("points.clause_stop_pattern")
+    if pat is None or stop is None:
+        return []
+    out = []
+    for sent in doc.sentences:
+        if sent.start < lead_end or sent.start >= end or sent.end <= start:
+            continue
+        m = doc.search(pat, doc.text, sent.start, sent.end, "points.clause")
+        if not m or m.start() != sent.start:
+            continue
+        sm = doc.search(stop, doc.text, m.end(), sent.end, "points.clause_stop")
+        a, b = _trim(doc, sent.start, sm.start() if sm else sent.end)
+        if b > a:
+            out.append(doc.original(a, b))
+    return out
+
+
+def _item(doc: DocState, ch: Chain, i: int, cls: type) -> Item:
+    mk = ch.markers[i]
+    end = ch.ends[i]
+    la, lb = _lead(doc, mk, end)
+    ta, tb = _trim(doc, mk.end, end)
+    item = cls(marker=doc.original(mk.start, mk.end).strip(), number=mk.num,
+               lead=doc.original(la, lb), text=doc.original(ta, tb),
+               evidence=doc.evidence(ch.rule.id, mk.start, end))
+    kids = [c for c in ch.children if _inside_item(c, ch) == i]
+    for kid in kids:
+        item.items.extend(_item(doc, kid, j, Item) for j in range(len(kid.markers)))
+    if not kids:
+        item.clauses = _clauses(doc, mk.end, end, lb)
+    return item
+
+
+def run(doc: DocState) -> None:
+    book = doc.book
+    before = int(book.setting("points.before_window", 160))
+    attribution = int(book.setting("points.attribution_window", 400))
+    heading_max = int(book.setting("points.heading_max_chars", 40))
+    chains: list[Chain] = []
+    for rule in book.of_kind("list"):
+        markers = _find_markers(doc, rule)
+        for ch in _chains(rule, markers):
+            if any(_overlaps(ch, other) for other in chains):
+                continue   # a higher-priority family already owns these markers
+            _set_ends(doc, ch, heading_max)
+            chains.append(ch)
+    chains.sort(key=lambda c: c.start)
+    for ch in chains:
+        best = None
+        for other in chains:
+            if other is ch or _inside_item(ch, other) is None:
+                continue
+            if best is None or other.start > best.start:
+                best = other      # the innermost container
+        if best is not None:
+            ch.parent = best
+            best.children.append(ch)
+    top = [c for c in chains if c.parent is None]
+    points: list[Point] = []
+    for ch in top:
+        if not _is_directive(doc, ch, before):
+            continue
+        doc.fire(ch.rule)
+        speaker = _speaker(doc, ch, attribution)
+        for i in range(len(ch.markers)):
+            p = _item(doc, ch, i, Point)
+            p.speaker = speaker
+            p.list_rule = ch.rule.id
+            points.append(p)
+    doc.summary.points = points
+
+
+def _speaker(doc: DocState, ch: Chain, window: int) -> str | None:
+    lo = max(doc.body.start, ch.start - window)
+    cands = [p for p in doc.persons if p.field == "speakers" and lo <= p.start < ch.start]
+    if not cands:
+        return None
+    last = max(cands, key=lambda p: p.start)
+    if _cue_hits(doc, "no_speaker", "before", last.end, ch.start):
+        return None
+    return last.name
