@@ -135,14 +135,15 @@ def run(doc: DocState) -> None:
 
     for field in PERSON_FIELDS:
         setattr(s, field, merge_people(doc, [p for p in doc.persons if p.field == field]))
-    if s.speakers:
-        body = text
-        s.speakers.sort(key=lambda p: _first_mention(body, doc, p))
+    s.speakers = order_by_first_mention(doc, s.speakers)
 
 
-def _first_mention(body: str, doc: DocState, p: Person) -> int:
-    i = doc.norm.original.find(p.name)
-    return i if i >= 0 else p.evidence.start
+def order_by_first_mention(doc: DocState, people: list[Person]) -> list[Person]:
+    """Sort people by where their name first appears anywhere in the text."""
+    def key(p: Person) -> int:
+        i = doc.norm.original.find(p.name)
+        return i if i >= 0 else p.evidence.start
+    return sorted(people, key=key)
 
 
 def _fullness(roles: list[str]) -> tuple[int, int]:

@@ -18,7 +18,7 @@ def person_reader(book: RuleBook) -> PersonReader | None:
         parts = [s("persons.separator_pattern"), s("persons.weak_separator_pattern"), s("persons.item_pattern"),
                  s("persons.roles_only_pattern"), s("persons.role_separator_pattern")]
         ok = not any(p is None or isinstance(p, str) for p in parts)
-        cached = PersonReader(*parts) if ok else None
+        cached = PersonReader(*parts, role_strip=s("persons.role_strip_pattern")) if ok else None
         book.__dict__["_person_reader"] = cached
     return cached
 

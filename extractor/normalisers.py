@@ -121,12 +121,21 @@ class ParsedPerson:
 class PersonReader:
     """Reads a captured span of people into persons (name + roles), by the settings' patterns."""
 
-    def __init__(self, sep: Any, weak_sep: Any, item: Any, roles_only: Any, role_sep: Any):
+    def __init__(self, sep: Any, weak_sep: Any, item: Any, roles_only: Any, role_sep: Any,
+                 role_strip: Any = None):
         self.sep, self.weak_sep, self.item = sep, weak_sep, item
-        self.roles_only, self.role_sep = roles_only, role_sep
+        self.roles_only, self.role_sep, self.role_strip = roles_only, role_sep, role_strip
 
     def _roles(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
-        return [(start + a, start + b) for a, b in split_top(text[start:end], self.role_sep)]
+        out = []
+        for a, b in split_top(text[start:end], self.role_sep):
+            a, b = start + a, start + b
+            if self.role_strip is not None:
+                m = self.role_strip.match(text, a, b)
+                if m and m.end() < b:
+                    a = m.end()
+            out.append((a, b))
+        return out
 
     def read(self, text: str, start: int, end: int, timeout: float) -> list[ParsedPerson]:
         out: list[ParsedPerson] = []

@@ -89,7 +89,8 @@ def run(doc: DocState) -> None:
     # metadata: header lines first, then the first body line (dates under a headline
     # sometimes run into it), then the footer.
     meta_scan = [(ln, i) for i, ln in enumerate(header)]
-    meta_scan += [(ln, 100 + i) for i, ln in enumerate(body_lines[-2:])]
+    meta_scan += [(ln, 100) for ln in body_lines[:1]]
+    meta_scan += [(ln, 150 + i) for i, ln in enumerate(body_lines[-2:]) if len(body_lines) > 1]
     meta_scan += [(ln, 200 + i) for i, ln in enumerate(footer)]
     meta_hit: set[int] = set()
     for ln, rank in meta_scan:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from .model import Item, Point
 from .normalisers import to_int
 from .rulebook import Rule
-from .state import DocState, Line
+from .state import DocState, PersonMention
 
 LAST = 10_000
 
@@ -274,25 +274,37 @@ def run(doc: DocState) -> None:
             best.children.append(ch)
     top = [c for c in chains if c.parent is None]
     points: list[Point] = []
+    added: list[PersonMention] = []
+    target = book.setting("points.speaker_field")
     for ch in top:
         if not _is_directive(doc, ch, before):
             continue
         doc.fire(ch.rule)
-        speaker = _speaker(doc, ch, attribution)
+        who = _speaker(doc, ch, attribution)
+        if who is not None and target:
+            added.append(PersonMention(target, who.name, who.roles, who.start, who.end, ch.rule.id))
         for i in range(len(ch.markers)):
             p = _item(doc, ch, i, Point)
-            p.speaker = speaker
+            p.speaker = who.name if who else None
             p.list_rule = ch.rule.id
             points.append(p)
     doc.summary.points = points
+    target = book.setting("points.speaker_field")
+    if target and added:
+        from .fields import merge_people, order_by_first_mention
+        doc.persons.extend(added)
+        merged = merge_people(doc, [p for p in doc.persons if p.field == target])
+        setattr(doc.summary, target, order_by_first_mention(doc, merged))
 
 
-def _speaker(doc: DocState, ch: Chain, window: int) -> str | None:
+def _speaker(doc: DocState, ch: Chain, window: int) -> PersonMention | None:
+    """The person mentioned last before the list (within the window), unless a
+    ``no_speaker`` cue (the meeting as a body) stands between them and the list."""
     lo = max(doc.body.start, ch.start - window)
-    cands = [p for p in doc.persons if p.field == "speakers" and lo <= p.start < ch.start]
+    cands = [p for p in doc.persons if lo <= p.start < ch.start]
     if not cands:
         return None
     last = max(cands, key=lambda p: p.start)
     if _cue_hits(doc, "no_speaker", "before", last.end, ch.start):
         return None
-    return last.name
+    return last
