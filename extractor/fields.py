@@ -1,8 +1,8 @@
 """Stage 5, fields: pick each scalar field's value among the candidates and gather the people.
 
 ``field`` rules run on body sentences (or paragraphs, or the whole body). For a scalar
-field the candidate found in the earliest sentence wins; within one sentence, the rule
-with the higher priority. People are merged by name: the fullest roles win.
+field the rule with the highest priority that matched wins, at its earliest match.
+People are merged by name: the fullest roles win.
 """
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:
 def _best(cands: list[Candidate]) -> Candidate | None:
     if not cands:
         return None
-    return min(cands, key=lambda c: (c.rank, -c.rule.priority, c.start))
+    return min(cands, key=lambda c: (-c.rule.priority, c.rank, c.start))
 
 
 def _scope_units(doc: DocState, scope: str):

@@ -147,9 +147,9 @@ class PersonReader:
                 sub = split_top(seg[a:b], self.weak_sep)
                 if len(sub) > 1:
                     got = [self._piece(text, start + a + x, start + a + y, timeout) for x, y in sub]
-                    if all(g is not None and g != "roles" for g in got):
-                        for g in got:
-                            out.append(g)  # type: ignore[arg-type]
+                    people = [g for g in got if isinstance(g, ParsedPerson)]
+                    if people:
+                        out.extend(people)
                         pending = []
                         continue
                 pending = []

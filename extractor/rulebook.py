@@ -50,7 +50,7 @@ RULE_KEYS: dict[str, Any] = {
     "scope": _STR, "pattern": (_STR, _LIST), "field": _STR, "value": _STR,
     "normalise": (_STR, _LIST), "action": _STR, "cue": _STR, "marker": _STR,
     "words": _LIST, "last_word": _STR, "block": _BOOL, "needs_cue": _BOOL, "max_gap": _INT,
-    "examples": _LIST, "counter_examples": _LIST, "first": _BOOL, "min_items": _INT,
+    "examples": _LIST, "counter_examples": _LIST, "min_items": _INT,
 }
 REQUIRED = {
     "chrome": ("pattern", "action"), "meta": ("pattern", "field"), "title": ("pattern",),
@@ -105,7 +105,6 @@ class Rule:
     block: bool = False
     needs_cue: bool = False
     max_gap: int = 0
-    first: bool = False
     min_items: int = 2
     examples: list[dict] = dataclasses.field(default_factory=list)
     counter_examples: list[str] = dataclasses.field(default_factory=list)
@@ -177,6 +176,7 @@ class _Builder:
         self.docs: list[tuple[Located, int]] = []   # (document, pack index)
         self.library: dict[str, tuple[str, Located, tuple]] = {}
         self.expanded: dict[str, str] = {}
+        self.bad_library: set[str] = set()
 
     # -- loading -----------------------------------------------------------------------
     def add_file(self, path: Path, pack: int) -> None:
@@ -220,54 +220,88 @@ class _Builder:
         self.docs.append((doc, pack))
 
     # -- sub-pattern expansion ---------------------------------------------------------
-    def expand(self, text: str, doc: Located, path: tuple, stack: tuple[str, ...] = ()) -> str | None:
+    def expand(self, text: str, doc: Located, path: tuple, stack: tuple[str, ...] = (),
+               segments: list[tuple[int, int, int, int, str | None]] | None = None) -> str | None:
+        """Replace every %{NAME} / %{NAME:cap} by its sub-pattern. With ``segments``, record
+        (out_start, out_end, src_start, src_end, ref_name) pieces, to map positions back."""
         ok = True
+        out: list[str] = []
+        pos = n = 0
 
-        def repl(m: regex.Match) -> str:
-            nonlocal ok
+        def piece(s: str, a: int, b: int, ref: str | None) -> None:
+            nonlocal n
+            out.append(s)
+            if segments is not None:
+                segments.append((n, n + len(s), a, b, ref))
+            n += len(s)
+
+        for m in _REF.finditer(text):
+            piece(text[pos:m.start()], pos, m.start(), None)
+            pos = m.end()
             name, cap = m.group("name"), m.group("cap")
             if name in stack:
                 ok = False
                 chain = " -> ".join(stack + (name,))
-                self.problems.append(doc.problem(path, "circular-reference", f"circular sub-pattern reference {chain}"))
-                return ""
+                self.problems.append(doc.problem(path, "circular-reference",
+                                                 f"circular sub-pattern reference {chain}", index=m.start()))
+                continue
             if name not in self.library:
                 ok = False
                 self.problems.append(doc.problem(path, "unknown-pattern",
-                                                 f"unknown sub-pattern %{{{name}}}{_did_you_mean(name, self.library)}"))
-                return ""
+                                                 f"unknown sub-pattern %{{{name}}}{_did_you_mean(name, self.library)}",
+                                                 index=m.start()))
+                continue
             if name in self.expanded:
-                body = self.expanded[name]
+                body: str | None = self.expanded[name]
             else:
                 src, d, p = self.library[name]
                 body = self.expand(src, d, p, stack + (name,))
                 if body is None:
                     ok = False
-                    return ""
+                    continue
                 self.expanded[name] = body
-            return f"(?P<{cap}>{body})" if cap else f"(?:{body})"
+            piece(f"(?P<{cap}>{body})" if cap else f"(?:{body})", m.start(), m.end(), name)
+        piece(text[pos:], pos, len(text), None)
+        return "".join(out) if ok else None
 
-        out = _REF.sub(repl, text)
-        return out if ok else None
-
-    def compile(self, text: str, doc: Located, path: tuple) -> tuple[Any, str] | None:
-        expanded = self.expand(text, doc, path)
+    def compile(self, text: str, doc: Located, path: tuple,
+                stack: tuple[str, ...] = ()) -> tuple[Any, str] | None:
+        """Expand and compile one pattern; a regex error is reported at the character of
+        ``text`` it points to (or at the %{NAME} reference whose expansion holds it)."""
+        segments: list[tuple[int, int, int, int, str | None]] = []
+        expanded = self.expand(text, doc, path, stack, segments=segments)
         if expanded is None:
             return None
         try:
             return regex.compile(expanded, _FLAGS), expanded
         except regex.error as e:
             pos = getattr(e, "pos", None)
-            where = ""
-            col_offset = 0
-            if pos is not None and expanded == text:
-                col_offset = pos + 1  # +1 for the opening quote of a quoted scalar
-                where = f" at position {pos}"
-            elif pos is not None:
-                where = f" at position {pos} of the expanded pattern"
-            msg = str(e).split(" at position")[0]
-            self.problems.append(doc.problem(path, "bad-regex", f"{msg}{where}", col_offset=col_offset))
+            msg = getattr(e, "msg", None) or str(e).split(" at position")[0]
+            index = None
+            if pos is not None:
+                index = len(text)
+                for a, b, sa, _sb, ref in segments:
+                    if a <= pos < b:
+                        if ref is None:
+                            index = sa + (pos - a)
+                        else:
+                            if ref in self.bad_library:
+                                return None     # already reported where the sub-pattern is defined
+                            index = sa
+                            msg += f" (inside %{{{ref}}}, at position {pos - a} of its expansion)"
+                        break
+            self.problems.append(doc.problem(path, "bad-regex", msg, index=index))
+            if stack:
+                self.bad_library.add(stack[-1])
             return None
+
+    def check_library(self) -> None:
+        """Compile every named sub-pattern on its own, so that an error in one is reported
+        where it is defined (once), even when no rule uses it."""
+        for name in sorted(self.library, key=lambda k: (self.library[k][1].file,
+                                                        self.library[k][1].where(self.library[k][2])[0])):
+            src, doc, path = self.library[name]
+            self.compile(src, doc, path, (name,))
 
     # -- rules ---------------------------------------------------------------------------
     def check_rule(self, r: dict, doc: Located, path: tuple) -> bool:
@@ -386,7 +420,7 @@ class _Builder:
             normalise=norm, action=r.get("action"), cue=r.get("cue"),
             words=tuple(r.get("words", ())), last_word=r.get("last_word"),
             block=r.get("block", False), needs_cue=r.get("needs_cue", False),
-            max_gap=r.get("max_gap", 0), first=r.get("first", False), min_items=r.get("min_items", 2),
+            max_gap=r.get("max_gap", 0), min_items=r.get("min_items", 2),
             examples=list(r.get("examples") or []), counter_examples=list(r.get("counter_examples") or []),
             file=doc.file, line=line, enabled=r.get("enabled", True),
         )
