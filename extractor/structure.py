@@ -10,8 +10,8 @@ Each ``list`` rule is one numbering family. The engine:
    (for ``block`` families, heading lines, at the end of the paragraph under it);
 5. nests a chain lying inside one item of another chain under that item;
 6. keeps a top-level chain as points when ``cue`` rules call it a directive list
-   (``needs_cue`` families must have a directive cue before them; ``not_directive``
-   cues before the list or on most items reject it);
+   (``needs_cue`` families must have a directive cue before them, or on most of their
+   items; ``not_directive`` cues just before the list or on half its items reject it);
 7. attributes the list to the nearest speaker mentioned before it, unless a
    ``no_speaker`` cue (the meeting as a body) stands closer.
 """
@@ -182,7 +182,10 @@ def _is_directive(doc: DocState, ch: Chain, before: int) -> bool:
     if bad * 2 >= len(item_starts):
         return False
     if ch.rule.needs_cue:
-        return bool(_cue_hits(doc, "directive", "before", min(start, intro[0]), ch.start))
+        if _cue_hits(doc, "directive", "before", min(start, intro[0]), ch.start):
+            return True
+        good = sum(1 for i, s in enumerate(item_starts) if _cue_hits(doc, "directive", "item", s, ch.ends[i]))
+        return good * 2 > len(item_starts)
     return True
 
 
@@ -196,20 +199,14 @@ def _lead(doc: DocState, mk: Marker, end: int) -> tuple[int, int]:
 
 
 def _trim(doc: DocState, a: int, b: int) -> tuple[int, int]:
-    trim = doc.book.setting("points.lead_trim_pattern")
+    """Drop the rules' ``points.lead_strip_chars`` from both ends of [a, b)."""
+    chars = doc.book.setting("points.lead_strip_chars", " ")
     text = doc.text
-    if trim is None:
-        return a, b
-    for _ in range(2):
-        m = doc.search(trim, text, a, b, "points.lead_trim")
-        while m is not None and m.end() > m.start():
-            if m.start() == a:
-                a = m.end()
-            elif m.end() == b:
-                b = m.start()
-                break
-            m = doc.search(trim, text, m.end(), b, "points.lead_trim") if m.end() < b else None
-    return a, max(a, b)
+    while a < b and text[a] in chars:
+        a += 1
+    while b > a and text[b - 1] in chars:
+        b -= 1
+    return a, b
 
 
 def _clauses(doc: DocState, start: int, end: int, lead_end: int) -> list[str]:
