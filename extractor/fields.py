@@ -101,6 +101,8 @@ def run(doc: DocState) -> None:
         if c is not None:
             setattr(s, name, Value(c.value, doc.evidence(c.rule.id, c.start, c.end)))
     doc.debug["published"] = s.published.value if s.published else None
+    if not doc.is_report:
+        return
     year_pat = book.setting("dates.year_in_name_pattern")
 
     relayed: list[Candidate] = []

@@ -37,6 +37,8 @@ def read_persons(doc: DocState, rule, m) -> list[PersonMention]:
 
 
 def run(doc: DocState) -> None:
+    if not doc.is_report:
+        return
     rules = doc.book.of_kind("person")
     text = doc.text
     for sent in doc.sentences:

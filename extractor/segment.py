@@ -131,7 +131,23 @@ def run(doc: DocState) -> None:
             doc.fire(rule)
             doc.candidates.append(Candidate("title", value[0], value[1], value[2], rule, rank))
             break
+    doc.is_report = _is_report(doc, title_lines, body_lines)
 
+
+def _is_report(doc: DocState, title_lines: list[Line], body_lines: list[Line]) -> bool:
+    """The document-level gate: ``document.report_pattern`` must occur in a title line or the
+    first body paragraph, and ``document.not_report_pattern`` must not end the title."""
+    yes = doc.book.setting("document.report_pattern")
+    no = doc.book.setting("document.not_report_pattern")
+    titles = [c for c in doc.candidates if c.field == "title"]
+    if no is not None:
+        for c in titles:
+            if doc.search(no, doc.text, c.start, c.end, "document.not_report"):
+                return False
+    if yes is None:
+        return True
+    zones = [(ln.start, ln.end) for ln in title_lines] + [(ln.start, ln.end) for ln in body_lines[:1]]
+    return any(doc.search(yes, doc.text, a, b, "document.report") for a, b in zones)
 
 def _is_meta(doc: DocState, line: Line, meta_rules: list) -> bool:
     return any(next(iter(doc.matches(r, doc.text, line.start, line.end)), None) for r in meta_rules)

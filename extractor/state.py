@@ -66,6 +66,9 @@ class DocState:
     sentences: list[Line] = field(default_factory=list)
     persons: list[PersonMention] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
+    is_report: bool = True
+    """False when the document-level settings say this is no report: only title,
+    publication date and source are then extracted."""
     summary: Summary = field(default_factory=Summary)
     fired: dict[str, int] = field(default_factory=dict)
     near_misses: list[tuple[str, str]] = field(default_factory=list)

@@ -246,6 +246,8 @@ def _item(doc: DocState, ch: Chain, i: int, cls: type) -> Item:
 
 
 def run(doc: DocState) -> None:
+    if not doc.is_report:
+        return
     book = doc.book
     before = int(book.setting("points.before_window", 160))
     attribution = int(book.setting("points.attribution_window", 400))
