@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from .state import Candidate, DocState, Line, Span
 
+# How many lines after the article's end are still read for metadata (a source line often follows).
 FOOTER_META_LINES = 8
-"""How many lines after the article's end are still read for metadata (来源 lines often follow)."""
 
 
 def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Line]:
@@ -171,7 +171,7 @@ def _body_start(doc: DocState, lines: list[Line], min_chars, body_mark, body_sta
     for i, ln in enumerate(lines):
         if _looks_like_body(doc, ln, min_chars, body_mark, body_start_pat, meta_rules):
             return i
-    return 0 if not lines else len(lines)
+    return 0   # no line looks like body text: read everything as body
 
 
 def _value(doc: DocState, rule, m) -> tuple[str, int, int] | None:

@@ -255,10 +255,13 @@ def run(doc: DocState) -> None:
     chains: list[Chain] = []
     for rule in book.of_kind("list"):
         markers = _find_markers(doc, rule)
-        for ch in _chains(rule, markers):
+        family = _chains(rule, markers)
+        for k, ch in enumerate(family):
             if any(_overlaps(ch, other) for other in chains):
                 continue   # a higher-priority family already owns these markers
             _set_ends(doc, ch, heading_max)
+            if k + 1 < len(family):   # a new list of the same family ends the last item
+                ch.ends[-1] = min(ch.ends[-1], family[k + 1].start)
             chains.append(ch)
     chains.sort(key=lambda c: c.start)
     for ch in chains:

@@ -1,0 +1,47 @@
+"""Meeting name and date normalisation."""
+import pytest
+
+from extractor.normalisers import to_int
+
+
+@pytest.mark.parametrize("s,n", [("29", 29), ("二十九", 29), ("十二", 12), ("十", 10), ("二〇二二", 2022),
+                                 ("一百零五", 105), ("２０２３", 2023), ("三十一", 31)])
+def test_numerals(engine, s, n):
+    assert to_int(s, engine.book.numerals) == n
+
+
+def meeting(engine, text):
+    s = engine.summarize(text)
+    return (s.meeting.value if s.meeting else None), (s.meeting_date.value if s.meeting_date else None)
+
+
+def test_org_convenes_meeting_joins_org_and_name(engine):
+    assert meeting(engine, "9月1日,市委召开常委会议,研究部署工作。") == ("市委常委会议", "--09-01")
+
+
+def test_self_reference_is_left_out(engine):
+    assert meeting(engine, "9月1日,我区召开安全生产工作会议。")[0] == "安全生产工作会议"
+
+
+def test_person_convener_is_left_out(engine):
+    assert meeting(engine, "9月1日,副区长陈静朋召开应对强降雨工作会议。")[0] == "应对强降雨工作会议"
+
+
+def test_hao_full_width_and_chinese_numeral_dates(engine):
+    assert meeting(engine, "发布时间:2023-03-09\n\n３月８号上午,县政府召开常务会议。")[1] == "2023-03-08"
+    assert meeting(engine, "二〇二二年九月二十九日,区委召开常委会议。")[1] == "2022-09-29"
+
+
+def test_year_across_new_year_from_publication_date(engine):
+    t = "会议报道\n发布时间:2023-01-02\n\n12月30日,县委召开常委会议,研究部署工作。"
+    assert meeting(engine, t)[1] == "2022-12-30"
+
+
+def test_dateline_is_not_the_meeting_date(engine):
+    t = "新华社北京7月31日电 7月30日,中共中央政治局召开会议,分析研究经济形势。"
+    assert meeting(engine, t) == ("中共中央政治局会议", "--07-30")
+
+
+def test_future_meeting_in_a_notice_is_not_a_meeting(engine):
+    s = engine.summarize("关于召开调度会的通知\n各单位:\n指挥部定于3月25日召开第六次调度会,现就有关事项通知如下:\n一、会议时间:3月25日\n二、会议地点:第一会议室")
+    assert s.meeting is None and s.meeting_date is None and s.points == []

@@ -1,0 +1,50 @@
+SEED_LIKE = """点击右上角微信好友
+
+朋友圈
+
+正在阅读:某区委工作会议召开
+首页> 地方频道> 要闻 > 正文
+
+某区委工作会议召开
+
+来源:某区人民政府2022-09-30 16:04
+
+  9月29日,某区委工作会议召开。区委书记王大明强调,要做好各项工作,确保取得实效。
+
+[ 责编:李四 ]
+
+相关阅读
+
+3月1日,另一个县召开常务会议,县长张三主持会议并讲话。
+"""
+
+
+def test_chrome_title_metadata_and_body(engine):
+    doc = engine.run(SEED_LIKE, until="segment")
+    body = doc.text[doc.body.start:doc.body.end]
+    assert body.startswith("9月29日")
+    assert "相关阅读" not in body and "张三" not in body
+    assert any("朋友圈" == ln.text for ln in doc.chrome)
+    s = engine.summarize(SEED_LIKE)
+    assert s.title.value == "某区委工作会议召开"
+    assert s.published.value == "2022-09-30"
+    assert s.source.value == "某区人民政府"
+
+
+def test_related_reading_never_leaks(engine):
+    s = engine.summarize(SEED_LIKE)
+    names = [p.name for p in s.hosts + s.speakers + s.attendees]
+    assert "张三" not in names
+    assert s.meeting.value == "某区委工作会议"
+
+
+def test_text_without_structure_gives_empty_summary(engine):
+    s = engine.summarize("今天天气晴朗,气温适宜,适合户外活动。")
+    assert s.is_empty()
+    assert s.to_dict()["points"] == []
+
+
+def test_empty_and_whitespace(engine):
+    for text in ("", "   \n\n  ", "\x00\x01"):
+        d = engine.summarize(text).to_dict()
+        assert d["title"] is None and d["hosts"] == [] and d["points"] == []

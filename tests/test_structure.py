@@ -1,0 +1,54 @@
+"""Numbered lists: sequences, item ends, nesting, directive cues, attribution."""
+
+
+def points(engine, text):
+    return [(p.marker, p.lead) for p in engine.summarize(text).points]
+
+
+HEAD = "9月1日,县委召开工作会议。"
+
+
+def test_yi_yao_list_with_speaker(engine):
+    s = engine.summarize(HEAD + "县委书记王强强调:\n一要提高认识。要抓好学习。\n二要压实责任。\n三要严肃纪律。")
+    assert [(p.marker, p.lead) for p in s.points] == [("一要", "提高认识"), ("二要", "压实责任"), ("三要", "严肃纪律")]
+    assert {p.speaker for p in s.points} == {"王强"}
+    assert s.points[0].clauses == ["要抓好学习"]
+
+
+def test_yi_shi_yao_marker_and_items_without_sentence_end(engine):
+    got = points(engine, HEAD + "县长李明要求,一是要提高认识,二是做好准备,三是狠抓落实。")
+    assert got == [("一是", "要提高认识"), ("二是", "做好准备"), ("三是", "狠抓落实")]
+
+
+def test_glued_marker(engine):
+    got = points(engine, HEAD + "县长李明要求全镇上下一要统一思想;二要落实责任。")
+    assert got == [("一要", "统一思想"), ("二要", "落实责任")]
+
+
+def test_nested_list_is_not_points(engine):
+    t = HEAD + "县长李明强调:\n(一)加强领导。具体是:1.建立台账。2.明确分工。\n(二)强化督查。"
+    s = engine.summarize(t)
+    assert [(p.marker, p.lead) for p in s.points] == [("(一)", "加强领导"), ("(二)", "强化督查")]
+    assert [(i.marker, i.lead) for i in s.points[0].items] == [("1.", "建立台账"), ("2.", "明确分工")]
+
+
+def test_agenda_and_assessment_are_not_points(engine):
+    t = HEAD + "会议议程:\n1.听取工作汇报。\n2.审议有关文件。\n今年工作呈现三方面特点:一是增长快,二是质量好,三是效益高。"
+    assert points(engine, t) == []
+
+
+def test_two_speakers_two_lists(engine):
+    t = HEAD + "书记王强强调,一是抓学习;二是抓落实。县长李明要求,一是保安全;二是促发展。"
+    s = engine.summarize(t)
+    assert [(p.marker, p.speaker) for p in s.points] == [("一是", "王强"), ("二是", "王强"), ("一是", "李明"), ("二是", "李明")]
+
+
+def test_list_cut_off_by_end_of_text(engine):
+    got = points(engine, HEAD + "书记王强强调,一要抓学习。二要抓落实,确保各项工作")
+    assert got == [("一要", "抓学习"), ("二要", "抓落实,确保各项工作")]
+
+
+def test_meeting_as_body_gives_no_speaker(engine):
+    s = engine.summarize(HEAD + "县委书记王强主持会议。会议强调,一要抓学习;二要抓落实。")
+    assert [p.speaker for p in s.points] == [None, None]
+    assert s.speakers == []
