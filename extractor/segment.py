@@ -131,6 +131,13 @@ def run(doc: DocState) -> None:
             doc.fire(rule)
             doc.candidates.append(Candidate("title", value[0], value[1], value[2], rule, rank))
             break
+    # a date line above the headline belongs to the site's header, not the article
+    titles = sorted((c for c in doc.candidates if c.field == "title"), key=lambda c: (-c.rule.priority, c.rank))
+    if titles:
+        top = titles[0].start
+        for c in doc.candidates:
+            if c.field != "title" and c.end <= top:
+                c.rank += 50
     doc.is_report = _is_report(doc, title_lines, body_lines)
 
 

@@ -8,8 +8,10 @@ Each ``list`` rule is one numbering family. The engine:
 3. drops a chain that overlaps a chain of a higher-priority family;
 4. ends each item at the next marker; the last item at the end of its paragraph
    (for ``block`` families, heading lines, at the end of the paragraph under it);
-5. nests a chain lying inside one item of another chain under that item;
-6. keeps a top-level chain as points when ``cue`` rules call it a directive list
+5. decides which chains are directive lists by the ``cue`` rules (below), and nests a
+   chain lying inside one item of a directive chain under that item (a directive list
+   inside an agenda item stays top-level);
+6. keeps a top-level chain as points when it is a directive list
    (``needs_cue`` families must have a directive cue before them, or on most of their
    items; ``not_directive`` cues just before the list or on half its items reject it);
 7. attributes the list to the nearest speaker mentioned before it, unless a
@@ -81,11 +83,15 @@ def _find_markers(doc: DocState, rule: Rule) -> list[Marker]:
 
 
 def _chains(rule: Rule, markers: list[Marker]) -> list[Chain]:
+    """Chains of markers numbered 1, 2, 3, ... A lone first item is kept when it is the
+    family's last marker (an excerpt that stops inside the list); it then runs to the
+    end of the text (see _set_ends)."""
     chains: list[Chain] = []
     cur: list[Marker] = []
 
     def close() -> None:
-        if len(cur) >= max(rule.min_items, 2):
+        lone_at_end = (not rule.needs_cue and len(cur) == 1 and cur[0] is markers[-1] and cur[0].num == 1)
+        if len(cur) >= max(rule.min_items, 2) or lone_at_end:
             chains.append(Chain(rule, list(cur)))
 
     for mk in markers:
@@ -122,11 +128,30 @@ def _next_paragraph_end(doc: DocState, pos: int) -> int:
 def _set_ends(doc: DocState, ch: Chain, heading_max: int) -> None:
     ends = [ch.markers[i + 1].start for i in range(len(ch.markers) - 1)]
     last = ch.markers[-1]
+    if len(ch.markers) == 1:      # a lone first item at the end of an excerpt
+        ch.ends = [doc.body.end]
+        return
     pend = _paragraph_end(doc, last.start)
     if ch.rule.block and pend - last.end <= heading_max:
         pend = _next_paragraph_end(doc, last.start)
     ends.append(pend)
     ch.ends = ends
+
+
+def _join(doc: DocState, ch: Chain, markers: list[Marker], chains: list[Chain], heading_max: int) -> None:
+    """Continue a chain with the next number written in another family's style
+    (一是, 二是, 三、) when it stands inside the chain's last item."""
+    owned = {(m.start, m.end) for c in chains for m in c.markers}
+    while True:
+        last = ch.markers[-1]
+        nxt = [m for m in markers if m.num == last.num + 1 and last.end <= m.start < ch.ends[-1]
+               and (m.start, m.end) not in owned and m.rule is not ch.rule]
+        if not nxt:
+            return
+        m = min(nxt, key=lambda x: x.start)
+        ch.markers.append(m)
+        owned.add((m.start, m.end))
+        _set_ends(doc, ch, heading_max)
 
 
 def _overlaps(a: Chain, b: Chain) -> bool:
@@ -253,8 +278,10 @@ def run(doc: DocState) -> None:
     attribution = int(book.setting("points.attribution_window", 400))
     heading_max = int(book.setting("points.heading_max_chars", 40))
     chains: list[Chain] = []
+    all_markers: list[Marker] = []
     for rule in book.of_kind("list"):
         markers = _find_markers(doc, rule)
+        all_markers.extend(markers)
         family = _chains(rule, markers)
         for k, ch in enumerate(family):
             if any(_overlaps(ch, other) for other in chains):
@@ -263,11 +290,15 @@ def run(doc: DocState) -> None:
             if k + 1 < len(family):   # a new list of the same family ends the last item
                 ch.ends[-1] = min(ch.ends[-1], family[k + 1].start)
             chains.append(ch)
+    if book.setting("points.join_families", False):
+        for ch in chains:
+            _join(doc, ch, all_markers, chains, heading_max)
     chains.sort(key=lambda c: c.start)
+    directive = {id(c) for c in chains if _is_directive(doc, c, before)}
     for ch in chains:
         best = None
         for other in chains:
-            if other is ch or _inside_item(ch, other) is None:
+            if other is ch or id(other) not in directive or _inside_item(ch, other) is None:
                 continue
             if best is None or other.start > best.start:
                 best = other      # the innermost container
@@ -279,10 +310,10 @@ def run(doc: DocState) -> None:
     added: list[PersonMention] = []
     target = book.setting("points.speaker_field")
     for ch in top:
-        if not _is_directive(doc, ch, before):
+        if id(ch) not in directive:
             continue
         doc.fire(ch.rule)
-        who = _speaker(doc, ch, attribution)
+        who = _speaker(doc, ch, attribution, target)
         if who is not None and target:
             added.append(PersonMention(target, who.name, who.roles, who.start, who.end, ch.rule.id))
         for i in range(len(ch.markers)):
@@ -299,14 +330,20 @@ def run(doc: DocState) -> None:
         setattr(doc.summary, target, order_by_first_mention(doc, merged))
 
 
-def _speaker(doc: DocState, ch: Chain, window: int) -> PersonMention | None:
-    """The person mentioned last before the list (within the window), unless a
-    ``no_speaker`` cue (the meeting as a body) stands between them and the list."""
+def _speaker(doc: DocState, ch: Chain, window: int, field: str | None) -> PersonMention | None:
+    """Who introduced the list: the last speaker mentioned before it (within the window);
+    failing that, the last person named in the list's paragraph or the one before it.
+    Nobody when a ``no_speaker`` cue (the meeting as a body) stands between them and the list."""
     lo = max(doc.body.start, ch.start - window)
-    cands = [p for p in doc.persons if lo <= p.start < ch.start]
-    if not cands:
+    before = [p for p in doc.persons if lo <= p.start < ch.start]
+    spoke = [p for p in before if p.field == field]
+    if not spoke:
+        paras = [p for p in doc.paragraphs if p.start <= ch.start]
+        near = paras[-2].start if len(paras) >= 2 else (paras[-1].start if paras else lo)
+        spoke = [p for p in before if p.start >= near]
+    if not spoke:
         return None
-    last = max(cands, key=lambda p: p.start)
+    last = max(spoke, key=lambda p: p.start)
     if _cue_hits(doc, "no_speaker", "before", last.end, ch.start):
         return None
     return last
