@@ -21,11 +21,9 @@ def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Line]
         nl = text.find("\n", pos, end)
         stop = end if nl < 0 else nl
         a, b = pos, stop
-        while a < b and text[a] == " ":
-            a += 1
         while b > a and text[b - 1] == " ":
             b -= 1
-        if b > a:
+        if text[a:b].strip():   # the span keeps its indentation so that ^ anchors hold
             out.append(Line(a, b, text[a:b]))
         pos = stop + 1
     return out
