@@ -135,9 +135,33 @@ def run(doc: DocState) -> None:
             seen.add(c.value)
             s.relayed.append(Value(c.value, doc.evidence(c.rule.id, c.start, c.end)))
 
+    doc.relayed_spans = relayed_spans(doc)
+    if doc.relayed_spans:
+        doc.persons = [p for p in doc.persons
+                       if p.field != "speakers" or not any(a <= p.start < b for a, b in doc.relayed_spans)]
     for field in PERSON_FIELDS:
         setattr(s, field, merge_people(doc, [p for p in doc.persons if p.field == field]))
     s.speakers = order_by_first_mention(doc, s.speakers)
+
+
+def relayed_spans(doc: DocState) -> list[tuple[int, int]]:
+    """Stretches of the body that relay another meeting: from a ``relayed`` cue to the end of
+    its paragraph, when the meeting the cue names is not this report's meeting."""
+    rules = [r for r in doc.book.of_kind("cue") if r.cue == "relayed"]
+    if not rules:
+        return []
+    own = doc.summary.meeting.value if doc.summary.meeting else ""
+    spans = []
+    for para in doc.paragraphs:
+        for rule in rules:
+            for m in doc.matches(rule, doc.text, para.start, para.end):
+                named = m.groupdict().get("meeting") or ""
+                if own and (own in named or named in own):
+                    continue
+                doc.fire(rule)
+                spans.append((m.start(), para.end))
+                break
+    return spans
 
 
 def order_by_first_mention(doc: DocState, people: list[Person]) -> list[Person]:

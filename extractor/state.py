@@ -66,6 +66,8 @@ class DocState:
     sentences: list[Line] = field(default_factory=list)
     persons: list[PersonMention] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
+    relayed_spans: list[tuple[int, int]] = field(default_factory=list)
+    """Parts of the body that relay remarks made at another meeting."""
     is_report: bool = True
     """False when the document-level settings say this is no report: only title,
     publication date and source are then extracted."""

@@ -310,7 +310,7 @@ def run(doc: DocState) -> None:
     added: list[PersonMention] = []
     target = book.setting("points.speaker_field")
     for ch in top:
-        if id(ch) not in directive:
+        if id(ch) not in directive or any(a <= ch.start < b for a, b in doc.relayed_spans):
             continue
         doc.fire(ch.rule)
         who = _speaker(doc, ch, attribution, target)

@@ -45,3 +45,8 @@ def test_dateline_is_not_the_meeting_date(engine):
 def test_future_meeting_in_a_notice_is_not_a_meeting(engine):
     s = engine.summarize("关于召开调度会的通知\n各单位:\n指挥部定于3月25日召开第六次调度会,现就有关事项通知如下:\n一、会议时间:3月25日\n二、会议地点:第一会议室")
     assert s.meeting is None and s.meeting_date is None and s.points == []
+
+
+def test_dates_of_other_meetings_are_ignored(engine):
+    t = "发布时间:2023-05-12\n\n5月11日,县委召开常委会议,传达学习5月8日全省工作会议精神,部署6月20日召开的全县大会筹备工作。"
+    assert meeting(engine, t) == ("县委常委会议", "2023-05-11")

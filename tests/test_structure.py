@@ -52,3 +52,22 @@ def test_meeting_as_body_gives_no_speaker(engine):
     s = engine.summarize(HEAD + "县委书记王强主持会议。会议强调,一要抓学习;二要抓落实。")
     assert [p.speaker for p in s.points] == [None, None]
     assert s.speakers == []
+
+
+def test_remarks_relayed_from_another_meeting_are_not_points(engine):
+    t = ("3月29日,市委召开对台工作会议。市委副书记李建华出席会议并讲话。\n"
+         "在市委常委会上,孙爱军书记强调,一要抓好经贸合作;二要促进文化交流。\n"
+         "李建华指出,要加强领导。")
+    s = engine.summarize(t)
+    assert s.points == []
+    assert [p.name for p in s.speakers] == ["李建华"]
+
+
+def test_narrative_shouxian_is_not_a_list(engine):
+    t = HEAD + "县委书记王强首先作了重要讲话。随后,与会人员进行了讨论。最后,县长李明作总结讲话。"
+    assert points(engine, t) == []
+
+
+def test_mixed_numbering_styles_continue_one_list(engine):
+    t = HEAD + "院长胡敏要求,一是要提高认识。二是要突出重点。三、要统筹安排。"
+    assert [m for m, _ in points(engine, t)] == ["一是", "二是", "三、"]
