@@ -10,6 +10,7 @@ read -> normalise -> segment -> mentions -> fields -> structure -> render
 from __future__ import annotations
 
 from pathlib import Path
+from time import monotonic
 from typing import Callable, Iterable
 
 from . import fields, mentions, segment, structure
@@ -21,6 +22,9 @@ from .state import DocState
 
 DEFAULT_TIMEOUT = 1.0
 """Seconds one pattern may run over one document before it is cut off (settings.engine.pattern_timeout)."""
+DEFAULT_DOCUMENT_BUDGET = 20.0
+"""Seconds all rules together may spend on one document (settings.engine.document_timeout);
+past it the remaining rules are skipped with a warning and the summary still comes out."""
 
 Stage = Callable[[DocState], None]
 STAGES: list[tuple[str, Stage]] = [
@@ -39,6 +43,7 @@ class Engine:
         self.book = book
         t = timeout if timeout is not None else book.setting("engine.pattern_timeout", DEFAULT_TIMEOUT)
         self.timeout = float(t)
+        self.document_budget = float(book.setting("engine.document_timeout", DEFAULT_DOCUMENT_BUDGET))
 
     @classmethod
     def load(cls, paths: Iterable[str | Path] | None = None, *, overlays: Iterable[str | Path] = (),
@@ -59,7 +64,7 @@ class Engine:
         return cls(build(packs), timeout)
 
     def new_state(self, text: str) -> DocState:
-        return DocState(self.book, normalise(text), self.timeout)
+        return DocState(self.book, normalise(text), self.timeout, monotonic() + self.document_budget)
 
     def run(self, text: str, until: str | None = None) -> DocState:
         """Run the pipeline and return the whole document state (for explain and tests)."""

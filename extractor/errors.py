@@ -27,8 +27,13 @@ class Problem:
     def with_caret(self) -> str:
         if not self.source_line:
             return str(self)
-        caret = " " * max(self.col - 1, 0) + "^"
-        return f"{self}\n    {self.source_line}\n    {caret}"
+        # the caret goes under column ``col`` as a terminal shows it: wide (CJK) characters
+        # take two cells, a tab is kept as a tab
+        import unicodedata
+        pad = "".join("\t" if ch == "\t" else "  " if unicodedata.east_asian_width(ch) in "WF" else " "
+                      for ch in self.source_line[:max(self.col - 1, 0)])
+        pad += " " * max(self.col - 1 - len(self.source_line), 0)
+        return f"{self}\n    {self.source_line}\n    {pad}^"
 
 
 class RuleError(Exception):

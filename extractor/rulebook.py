@@ -35,7 +35,7 @@ SCOPES = ("line", "header", "title", "body", "paragraph", "sentence", "before", 
 DEFAULT_SCOPE = {"chrome": "line", "meta": "line", "title": "header", "person": "sentence",
                  "field": "sentence", "list": "body", "cue": "before"}
 CHROME_ACTIONS = ("drop", "end", "strip", "start")
-CUE_TYPES = ("directive", "not_directive", "no_speaker", "speaker_verb")
+CUE_TYPES = ("directive", "not_directive", "no_speaker", "relayed")
 NORMALISERS = {
     # name -> captures it needs (any one of each tuple)
     "date": (("month", "day", "date"),),
@@ -50,13 +50,27 @@ RULE_KEYS: dict[str, Any] = {
     "scope": _STR, "pattern": (_STR, _LIST), "field": _STR, "value": _STR,
     "normalise": (_STR, _LIST), "action": _STR, "cue": _STR, "marker": _STR,
     "words": _LIST, "last_word": _STR, "block": _BOOL, "needs_cue": _BOOL, "max_gap": _INT,
-    "examples": _LIST, "counter_examples": _LIST, "min_items": _INT,
+    "examples": _LIST, "counter_examples": _LIST, "min_items": _INT, "requires": _STR,
 }
 REQUIRED = {
     "chrome": ("pattern", "action"), "meta": ("pattern", "field"), "title": ("pattern",),
     "person": ("pattern", "field"), "field": ("pattern", "field"), "list": (),
     "cue": ("pattern", "cue"),
 }
+EXAMPLE_KEYS = ("text", "expect", "todo")
+
+
+def expect_keys(kind: str, field: str | None) -> tuple[str, ...]:
+    """What an example of a rule of this kind may expect (see extractor/ruletest.py)."""
+    if kind in ("chrome", "cue"):
+        return (kind,)
+    if kind == "list":
+        return ("points",)
+    if kind == "title":
+        return ("title",)
+    return (field,) if field else ()
+
+
 TOP_KEYS = ("patterns", "rules", "settings", "numerals", "labels", "disable")
 _REF = regex.compile(r"%\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<cap>[A-Za-z_][A-Za-z0-9_]*))?\}")
 _FLAGS = regex.VERSION0 | regex.MULTILINE
@@ -76,10 +90,46 @@ def _typename(v: Any) -> str:
     return "null" if v is None else type(v).__name__
 
 
+def _unclosed_paren(text: str, what: str = "(") -> int | None:
+    """Index of the last "(" in ``text`` that no ")" closes (escapes and [...] sets skipped),
+    or with ``what="["``, of the "[" that opens a set left open."""
+    opened: list[int] = []
+    i, in_set, set_start = 0, False, -1
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_set:
+            in_set = ch != "]"
+        elif ch == "[":
+            in_set, set_start = True, i
+            if text[i + 1:i + 2] == "]" or text[i + 1:i + 3] == "^]":
+                i += 2 if text[i + 1] == "]" else 3
+                continue
+        elif ch == "(":
+            opened.append(i)
+        elif ch == ")" and opened:
+            opened.pop()
+        i += 1
+    if what == "[":
+        return set_start if in_set else None
+    return opened[-1] if opened else None
+
+
+def _article(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
 def _did_you_mean(word: str, options: Any) -> str:
     import difflib
     close = difflib.get_close_matches(word, list(options), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _one_of(word: str, options: Any) -> str:
+    """A did-you-mean hint, or else the list of what is allowed."""
+    return _did_you_mean(word, options) or f" (one of {', '.join(options)})"
 
 
 @dataclass
@@ -106,8 +156,16 @@ class Rule:
     needs_cue: bool = False
     max_gap: int = 0
     min_items: int = 2
+    requires: Any = None
+    """A cheap pattern that must occur in a unit (sentence, line, ...) before the rule's
+    own patterns are tried there: a fast pre-filter for expensive rules."""
     examples: list[dict] = dataclasses.field(default_factory=list)
     counter_examples: list[str] = dataclasses.field(default_factory=list)
+    example_lines: list[int] = dataclasses.field(default_factory=list)
+    """Line of each example (and below, of each counter-example) in ``file``."""
+    counter_example_lines: list[int] = dataclasses.field(default_factory=list)
+    todo: dict[tuple[str, int], str] = dataclasses.field(default_factory=dict)
+    """Examples marked ``todo: reason`` (known gaps): ("example"|"counter", index) -> reason."""
     file: str = ""
     line: int = 0
     enabled: bool = True
@@ -115,6 +173,8 @@ class Rule:
     """Which pack the rule came from (shipped or an overlay directory)."""
     overrides: str | None = None
     """File:line of the rule this one replaced, if any."""
+    disabled_at: str | None = None
+    """File:line of the ``disable`` entry that switched this rule off, if any."""
 
     @property
     def stage(self) -> str:
@@ -177,10 +237,18 @@ class _Builder:
         self.library: dict[str, tuple[str, Located, tuple]] = {}
         self.expanded: dict[str, str] = {}
         self.bad_library: set[str] = set()
+        self.library_pack: dict[str, int] = {}
+        self.cycles: set[frozenset[str]] = set()
+        self.used: set[str] = set()
+        self.checked: set[str] = set()
 
     # -- loading -----------------------------------------------------------------------
     def add_file(self, path: Path, pack: int) -> None:
-        name = os.path.relpath(path) if not str(path).startswith("..") else str(path)
+        try:
+            rel = os.path.relpath(path)
+        except ValueError:   # another drive (Windows)
+            rel = str(path)
+        name = str(path) if rel.startswith("..") else rel
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
@@ -209,7 +277,7 @@ class _Builder:
                     self.problems.append(doc.problem(("patterns", name), "bad-type",
                                                      f"pattern '{name}' must be a string"))
                     continue
-                if name in self.library and self.library[name][1].file != doc.file and pack == 0:
+                if name in self.library and self.library_pack.get(name) == pack:
                     prev = self.library[name]
                     line = prev[1].where(prev[2], key=True)[0]
                     self.problems.append(doc.problem(("patterns", name), "duplicate-pattern",
@@ -217,6 +285,7 @@ class _Builder:
                                                      key=True))
                     continue
                 self.library[name] = (val, doc, ("patterns", name))
+                self.library_pack[name] = pack   # a later pack may redefine it (overlay)
         self.docs.append((doc, pack))
 
     # -- sub-pattern expansion ---------------------------------------------------------
@@ -241,9 +310,12 @@ class _Builder:
             name, cap = m.group("name"), m.group("cap")
             if name in stack:
                 ok = False
-                chain = " -> ".join(stack + (name,))
-                self.problems.append(doc.problem(path, "circular-reference",
-                                                 f"circular sub-pattern reference {chain}", index=m.start()))
+                cycle = frozenset(stack[stack.index(name):])
+                if cycle not in self.cycles:      # one report per cycle
+                    self.cycles.add(cycle)
+                    chain = " -> ".join(stack[stack.index(name):] + (name,))
+                    self.problems.append(doc.problem(path, "circular-reference",
+                                                     f"circular sub-pattern reference {chain}", index=m.start()))
                 continue
             if name not in self.library:
                 ok = False
@@ -260,6 +332,7 @@ class _Builder:
                     ok = False
                     continue
                 self.expanded[name] = body
+            self.used.add(name)
             piece(f"(?P<{cap}>{body})" if cap else f"(?:{body})", m.start(), m.end(), name)
         piece(text[pos:], pos, len(text), None)
         return "".join(out) if ok else None
@@ -278,6 +351,12 @@ class _Builder:
             pos = getattr(e, "pos", None)
             msg = getattr(e, "msg", None) or str(e).split(" at position")[0]
             index = None
+            if msg in ("missing )", "unterminated character set"):
+                opener = "(" if msg == "missing )" else "["
+                opened = _unclosed_paren(expanded, opener)
+                if opened is not None:     # point at what was left open, not at the end
+                    pos = opened
+                    msg += f": this {opener} is never closed"
             if pos is not None:
                 index = len(text)
                 for a, b, sa, _sb, ref in segments:
@@ -285,7 +364,10 @@ class _Builder:
                         if ref is None:
                             index = sa + (pos - a)
                         else:
+                            self.check_sub(ref, stack)
                             if ref in self.bad_library:
+                                if stack:
+                                    self.bad_library.add(stack[-1])
                                 return None     # already reported where the sub-pattern is defined
                             index = sa
                             msg += f" (inside %{{{ref}}}, at position {pos - a} of its expansion)"
@@ -295,13 +377,24 @@ class _Builder:
                 self.bad_library.add(stack[-1])
             return None
 
+    def check_sub(self, name: str, stack: tuple[str, ...] = ()) -> None:
+        """Compile sub-pattern ``name`` on its own (those it uses first), once, so that an error
+        in it is reported where it is defined."""
+        if name in self.checked or name in stack or name not in self.library:
+            return
+        self.checked.add(name)
+        src, doc, path = self.library[name]
+        for m in _REF.finditer(src):
+            self.check_sub(m.group("name"), stack + (name,))
+        self.compile(src, doc, path, (name,))
+
     def check_library(self) -> None:
-        """Compile every named sub-pattern on its own, so that an error in one is reported
-        where it is defined (once), even when no rule uses it."""
+        """Check the sub-patterns no rule or setting used (the used ones were compiled
+        as part of those), so that every problem in a rule file is reported."""
         for name in sorted(self.library, key=lambda k: (self.library[k][1].file,
                                                         self.library[k][1].where(self.library[k][2])[0])):
-            src, doc, path = self.library[name]
-            self.compile(src, doc, path, (name,))
+            if name not in self.used:
+                self.check_sub(name)
 
     # -- rules ---------------------------------------------------------------------------
     def check_rule(self, r: dict, doc: Located, path: tuple) -> bool:
@@ -318,7 +411,8 @@ class _Builder:
             if got not in wants:
                 hint = " (quote it)" if _STR in wants and got in (_BOOL, _INT, "null") else ""
                 self.problems.append(doc.problem(path + (key,), "bad-type",
-                                                 f"'{key}' must be a {' or '.join(wants)}, not {got}{hint}"))
+                                                 f"'{key}' must be {' or '.join(_article(w) for w in wants)}, "
+                                                 f"not {got}{hint}"))
                 ok = False
         if "id" not in r:
             self.problems.append(doc.problem(path, "missing-key", "rule has no 'id'"))
@@ -352,6 +446,12 @@ class _Builder:
 
     def build_rule(self, r: dict, doc: Located, path: tuple) -> Rule | None:
         if not self.check_rule(r, doc, path):
+            # still compile its patterns, so that all of a rule's problems show at once
+            for key in ("pattern", "marker"):
+                val = r.get(key)
+                for i, p in enumerate(val if isinstance(val, list) else [val]):
+                    if isinstance(p, str):
+                        self.compile(p, doc, path + ((key, i) if isinstance(val, list) else (key,)))
             return None
         kind = r["kind"]
         raw = r.get("pattern")
@@ -376,15 +476,17 @@ class _Builder:
             sources.append(c[1])
         norm = r.get("normalise") or ()
         norm = (norm,) if isinstance(norm, str) else tuple(norm)
-        for n in norm:
-            if n not in NORMALISERS:
-                self.problems.append(doc.problem(path + ("normalise",), "bad-value",
-                                                 f"unknown normaliser '{n}'{_did_you_mean(n, NORMALISERS)}"))
+        for k, n in enumerate(norm):
+            npath = path + (("normalise", k) if isinstance(r.get("normalise"), list) else ("normalise",))
+            if not isinstance(n, str) or n not in NORMALISERS:
+                self.problems.append(doc.problem(npath, "bad-value",
+                                                 f"unknown normaliser '{n}'{_one_of(str(n), NORMALISERS)}"))
                 return None
             for need in NORMALISERS[n]:
                 if not any(any(c in pat.groupindex for pat in compiled) for c in need):
-                    self.problems.append(doc.problem(path + ("normalise",), "missing-capture",
-                                                     f"normaliser '{n}' needs a capture named {' or '.join(need)}"))
+                    self.problems.append(doc.problem(npath, "missing-capture",
+                                                     f"normaliser '{n}' needs a capture named {' or '.join(need)}"
+                                                     " but the pattern has none"))
                     return None
         if kind == "person" and not all("who" in c.groupindex for c in compiled):
             self.problems.append(doc.problem(path + ("pattern",), "missing-capture",
@@ -402,16 +504,16 @@ class _Builder:
                     self.problems.append(doc.problem(path + ("value",), "missing-capture",
                                                      f"value template uses {{{name}}} but no pattern captures '{name}'"))
                     return None
-        for i, ex in enumerate(r.get("examples") or []):
-            if not (isinstance(ex, dict) and isinstance(ex.get("text"), str)):
-                self.problems.append(doc.problem(path + ("examples", i), "bad-type",
-                                                 "an example is a mapping with 'text' and 'expect'"))
+        requires = None
+        if isinstance(r.get("requires"), str):
+            c = self.compile(r["requires"], doc, path + ("requires",))
+            if c is None:
                 return None
-        for i, ex in enumerate(r.get("counter_examples") or []):
-            if not isinstance(ex, str):
-                self.problems.append(doc.problem(path + ("counter_examples", i), "bad-type",
-                                                 "a counter-example is a string"))
-                return None
+            requires = c[0]
+        todo: dict[tuple[str, int], str] = {}
+        if not self.check_examples(r, doc, path, kind, todo):
+            return None
+        counters = [c["text"] if isinstance(c, dict) else c for c in r.get("counter_examples") or []]
         line = doc.where(path)[0]
         return Rule(
             id=r["id"], kind=kind, description=r.get("description", ""),
@@ -420,10 +522,55 @@ class _Builder:
             normalise=norm, action=r.get("action"), cue=r.get("cue"),
             words=tuple(r.get("words", ())), last_word=r.get("last_word"),
             block=r.get("block", False), needs_cue=r.get("needs_cue", False),
-            max_gap=r.get("max_gap", 0), min_items=r.get("min_items", 2),
-            examples=list(r.get("examples") or []), counter_examples=list(r.get("counter_examples") or []),
-            file=doc.file, line=line, enabled=r.get("enabled", True),
+            max_gap=r.get("max_gap", 0), min_items=r.get("min_items", 2), requires=requires,
+            examples=list(r.get("examples") or []), counter_examples=counters,
+            example_lines=[doc.where(path + ("examples", i))[0] for i in range(len(r.get("examples") or []))],
+            counter_example_lines=[doc.where(path + ("counter_examples", i))[0] for i in range(len(counters))],
+            todo=todo, file=doc.file, line=line, enabled=r.get("enabled", True),
         )
+
+    def check_examples(self, r: dict, doc: Located, path: tuple, kind: str,
+                       todo: dict[tuple[str, int], str]) -> bool:
+        """Examples are ``{text, expect, todo?}`` mappings whose ``expect`` names what this kind
+        of rule produces; counter-examples are strings (or ``{text, todo}``)."""
+        ok = True
+        allowed = expect_keys(kind, r.get("field"))
+        for i, ex in enumerate(r.get("examples") or []):
+            epath = path + ("examples", i)
+            if not (isinstance(ex, dict) and isinstance(ex.get("text"), str) and isinstance(ex.get("expect"), dict)):
+                self.problems.append(doc.problem(epath, "bad-type",
+                                                 "an example is a mapping with 'text' (a string) and 'expect' (a mapping)"))
+                ok = False
+                continue
+            for key in ex:
+                if key not in EXAMPLE_KEYS:
+                    self.problems.append(doc.problem(epath + (key,), "unknown-key",
+                                                     f"unknown example key '{key}'{_did_you_mean(key, EXAMPLE_KEYS)}",
+                                                     key=True))
+                    ok = False
+            if not ex["expect"]:
+                self.problems.append(doc.problem(epath + ("expect",), "bad-value",
+                                                 f"'expect' names nothing; it can expect {' or '.join(allowed)}"))
+                ok = False
+            for key in ex["expect"]:
+                if key not in allowed:
+                    self.problems.append(doc.problem(epath + ("expect", key), "bad-value",
+                                                     f"a {kind} rule's example can expect {' or '.join(allowed)}, "
+                                                     f"not '{key}'", key=True))
+                    ok = False
+            if ex.get("todo"):
+                todo[("example", i)] = str(ex["todo"])
+        for i, ex in enumerate(r.get("counter_examples") or []):
+            cpath = path + ("counter_examples", i)
+            if isinstance(ex, dict) and isinstance(ex.get("text"), str) and set(ex) <= {"text", "todo"}:
+                if ex.get("todo"):
+                    todo[("counter", i)] = str(ex["todo"])
+                continue
+            if not isinstance(ex, str):
+                self.problems.append(doc.problem(cpath, "bad-type",
+                                                 "a counter-example is a string (or a mapping with 'text' and 'todo')"))
+                ok = False
+        return ok
 
     def settings_patterns(self, settings: dict, docs: dict[str, tuple[Located, tuple]]) -> dict[str, Any]:
         """Settings whose key ends in ``pattern`` are expanded and compiled like rule patterns."""
@@ -489,15 +636,30 @@ def build(packs: list[list[Path]]) -> RuleBook:
             _merge(settings, st, doc, ("settings",), owners)
         else:
             b.problems.append(doc.problem(("settings",), "bad-type", "'settings' must be a mapping"))
-        for k, v in (data.get("numerals") or {}).items():
+        nums = data.get("numerals") or {}
+        if not isinstance(nums, dict):
+            b.problems.append(doc.problem(("numerals",), "bad-type", "'numerals' must be a mapping CHARACTER: number"))
+            nums = {}
+        for k, v in nums.items():
             if not isinstance(v, int) or isinstance(v, bool):
                 b.problems.append(doc.problem(("numerals", k), "bad-type", f"numeral '{k}' must map to an integer"))
             else:
                 numerals[str(k)] = v
-        for k, v in (data.get("labels") or {}).items():
+        labs = data.get("labels") or {}
+        if not isinstance(labs, dict):
+            b.problems.append(doc.problem(("labels",), "bad-type", "'labels' must be a mapping NAME: text"))
+            labs = {}
+        for k, v in labs.items():
             labels[str(k)] = str(v)
-        for j, rid in enumerate(data.get("disable") or []):
-            disabled_ids.append((str(rid), doc, ("disable", j)))
+        dis = data.get("disable") or []
+        if not isinstance(dis, list):
+            b.problems.append(doc.problem(("disable",), "bad-type", "'disable' must be a list of rule ids"))
+            dis = []
+        for j, rid in enumerate(dis):
+            if not isinstance(rid, str):
+                b.problems.append(doc.problem(("disable", j), "bad-type", "'disable' must be a list of rule ids"))
+                continue
+            disabled_ids.append((rid, doc, ("disable", j)))
         rs = data.get("rules") or []
         if not isinstance(rs, list):
             b.problems.append(doc.problem(("rules",), "bad-type", "'rules' must be a list"))
@@ -520,6 +682,7 @@ def build(packs: list[list[Path]]) -> RuleBook:
                 rule.overrides = prev.where
             rules[rule.id] = rule
     compiled_settings = b.settings_patterns(settings, owners)
+    b.check_library()
     disabled: list[Rule] = []
     for rid, doc, path in disabled_ids:
         r = rules.get(rid)
@@ -528,8 +691,13 @@ def build(packs: list[list[Path]]) -> RuleBook:
                                           f"cannot disable unknown rule '{rid}'{_did_you_mean(rid, rules)}"))
         else:
             r.enabled = False
+            r.disabled_at = f"{doc.file}:{doc.where(path)[0]}"
+    timeout = settings.get("engine", {}).get("pattern_timeout") if isinstance(settings.get("engine"), dict) else None
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
+        doc, path = owners["engine.pattern_timeout"]
+        b.problems.append(doc.problem(path, "bad-value", "'pattern_timeout' must be a positive number of seconds"))
     if b.problems:
-        raise RuleError(b.problems)
+        raise RuleError(list(dict.fromkeys(b.problems)))
     ordered = sorted(rules.values(), key=lambda r: (-r.priority, r.file, r.line))
     disabled = [r for r in ordered if not r.enabled]
     return RuleBook(rules=ordered, settings=settings, compiled_settings=compiled_settings,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from time import monotonic
 from typing import Any, Iterator
 
 from .model import Evidence, Summary
@@ -57,6 +58,8 @@ class DocState:
     book: RuleBook
     norm: Normalised
     timeout: float
+    deadline: float = float("inf")
+    """time.monotonic() after which no further pattern runs on this document."""
     lines: list[Line] = field(default_factory=list)
     chrome: list[Line] = field(default_factory=list)
     header: list[Line] = field(default_factory=list)
@@ -98,6 +101,13 @@ class DocState:
         matches found before that are kept.
         """
         end = len(text) if endpos is None else endpos
+        if monotonic() > self.deadline:
+            msg = f"document time budget spent: rule {rule.id} and later rules skipped"
+            if not any(w.startswith("document time budget") for w in self.warnings):
+                self.warnings.append(msg)
+            return
+        if rule.requires is not None and rule.requires.search(text, pos, end, timeout=self.timeout) is None:
+            return
         for pat in rule.patterns:
             try:
                 yield from pat.finditer(text, pos, end, timeout=self.timeout)

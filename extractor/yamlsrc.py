@@ -31,6 +31,8 @@ class Located:
     marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
+    styles: dict[tuple, str | None] = field(default_factory=dict)
+    """Scalar style of each scalar value: None (plain), "'", '"', '|' or '>'."""
 
     def where(self, path: tuple, key: bool = False) -> tuple[int, int]:
         """Position of the value at ``path`` (or of its key), falling back to the nearest parent."""
@@ -45,10 +47,81 @@ class Located:
         return self.marks.get((), (1, 1))
 
     def problem(self, path: tuple, code: str, message: str, key: bool = False,
-                col_offset: int = 0) -> Problem:
-        line, col = self.where(path, key)
+                col_offset: int = 0, index: int | None = None) -> Problem:
+        """A problem at the value (or key) at ``path``; with ``index``, at that character
+        of the scalar's value (escapes, quotes and block indentation accounted for)."""
+        if index is not None and path in self.styles:
+            line, col = self.position_in(path, index)
+        else:
+            line, col = self.where(path, key)
+            col += col_offset
         src = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        return Problem(self.file, line, col + col_offset, code, message, src)
+        return Problem(self.file, line, col, code, message, src)
+
+    def position_in(self, path: tuple, index: int) -> tuple[int, int]:
+        """(line, col), 1-based, of character ``index`` of the scalar value at ``path``."""
+        line, col = self.where(path)
+        style = self.styles.get(path, None)
+        lines = self.lines
+        if not 0 < line <= len(lines):
+            return line, col
+        if style in ("|", ">"):
+            return _block_position(lines, line, index)
+        return _flow_position(lines, line, col, style, index)
+
+
+def _flow_position(lines: list[str], line: int, col: int, style: str | None, index: int) -> tuple[int, int]:
+    """Walk a plain, single- or double-quoted scalar from its start to value character ``index``."""
+    li, ci = line - 1, col - 1 + (1 if style in ("'", '"') else 0)
+    n = 0
+    while n < index:
+        src = lines[li]
+        if ci >= len(src):          # a line break folds into one space
+            if li + 1 >= len(lines):
+                break
+            li += 1
+            ci = len(lines[li]) - len(lines[li].lstrip(" \t"))
+            n += 1
+            continue
+        ch = src[ci]
+        if style == '"' and ch == "\\":
+            nxt = src[ci + 1] if ci + 1 < len(src) else ""
+            if nxt == "":           # escaped line break: no character
+                if li + 1 >= len(lines):
+                    break
+                li += 1
+                ci = len(lines[li]) - len(lines[li].lstrip(" \t"))
+                continue
+            ci += {"x": 4, "u": 6, "U": 10}.get(nxt, 2)
+        elif style == "'" and ch == "'" and src[ci + 1:ci + 2] == "'":
+            ci += 2
+        else:
+            ci += 1
+        n += 1
+    return li + 1, ci + 1
+
+
+def _block_position(lines: list[str], line: int, index: int) -> tuple[int, int]:
+    """Character ``index`` of a literal or folded block scalar whose indicator is on ``line``."""
+    li = line  # first content line (0-based index of the next line)
+    while li < len(lines) and not lines[li].strip():
+        li += 1
+    if li >= len(lines):
+        return line, 1
+    indent = len(lines[li]) - len(lines[li].lstrip(" "))
+    n = 0
+    last = (li + 1, indent + 1)
+    while li < len(lines):
+        src = lines[li]
+        if src.strip() and len(src) - len(src.lstrip(" ")) < indent:
+            break
+        content = src[indent:]
+        if index - n <= len(content):
+            return li + 1, indent + (index - n) + 1
+        n += len(content) + 1
+        last = (li + 1, indent + len(content) + 1)
+        li += 1
+    return last
 
 
 def _scalar(node: yaml.ScalarNode, loader: Any) -> Any:
@@ -69,10 +142,16 @@ def load_located(text: str, file: str, problems: list[Problem]) -> Located | Non
             loader.dispose()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
+        if e.context_mark is not None and (mark is None or mark.line >= len(lines)):
+            mark = e.context_mark   # "end of stream": point at what was left open
         line = mark.line + 1 if mark else 1
         col = mark.column + 1 if mark else 1
         src = lines[line - 1] if 0 < line <= len(lines) else ""
         msg = (e.problem or e.context or "invalid YAML").strip()
+        if e.problem and e.context:
+            ctx = e.context_mark
+            at = f" at line {ctx.line + 1}" if ctx is not None and ctx is not mark else ""
+            msg = f"{msg} ({e.context.strip()}{at})"
         problems.append(Problem(file, line, col, "yaml-syntax", msg, src))
         return None
     except yaml.YAMLError as e:  # pragma: no cover - non-marked errors are rare
@@ -87,6 +166,7 @@ def load_located(text: str, file: str, problems: list[Problem]) -> Located | Non
     def walk(node: yaml.Node, path: tuple) -> Any:
         loc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
+            loc.styles[path] = node.style
             return _scalar(node, scalar_loader)
         if isinstance(node, yaml.SequenceNode):
             return [walk(child, path + (i,)) for i, child in enumerate(node.value)]

@@ -1,0 +1,38 @@
+"""One test per example and counter-example of every shipped rule (ids like
+``host.chaired[example-0]``), run the way `summarize rules test` runs them: the whole
+engine on the example's text, then what that one rule produced (extractor/ruletest.py).
+A case marked ``todo:`` in the rule file is a strict xfail: it must fail until fixed."""
+from __future__ import annotations
+
+import pytest
+
+from extractor import Engine
+from extractor.ruletest import all_cases, check
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load()
+
+
+def _params():
+    try:
+        book = Engine.load().book
+    except Exception as e:  # a broken rule file: one failing case that says so
+        return [pytest.param(None, id="rules-load", marks=pytest.mark.skip(reason=f"rules do not load: {e}"))]
+    out = []
+    for case in all_cases(r for r in book.rules if r.enabled):
+        marks = [pytest.mark.xfail(reason=case.todo, strict=True)] if case.todo else []
+        out.append(pytest.param(case, id=case.id, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("case", _params())
+def test_rule_example(engine, case):
+    # the module-level load built the cases; match them to this engine's rule objects
+    rule = engine.book.get(case.rule.id)
+    assert rule is not None
+    case.rule = rule
+    outcome = check(engine, case)
+    if not outcome.passed:
+        pytest.fail(outcome.message(), pytrace=False)
