@@ -83,14 +83,6 @@ def _best(cands: list[Candidate]) -> Candidate | None:
     return min(cands, key=lambda c: (-c.rule.priority, c.rank, c.start))
 
 
-def _scope_units(doc: DocState, scope: str):
-    if scope == "body":
-        return [doc.body]
-    if scope == "paragraph":
-        return doc.paragraphs
-    return doc.sentences
-
-
 def run(doc: DocState) -> None:
     book = doc.book
     text = doc.text
@@ -115,14 +107,13 @@ def run(doc: DocState) -> None:
         for rule in book.of_kind("field"):
             if rule.field != field:
                 continue
-            for rank, unit in enumerate(_scope_units(doc, rule.scope)):
-                for m in doc.matches(rule, text, unit.start, unit.end):
-                    r = resolve(doc, rule, m)
-                    if r is None:
-                        doc.near_misses.append((rule.id, f"matched {m.group(0)!r} but its value was rejected"))
-                        continue
-                    doc.fire(rule)
-                    cands.append(Candidate(field, r[0], r[1], r[2], rule, rank))
+            for rank, m in doc.scan(rule, doc.units(rule.scope)):
+                r = resolve(doc, rule, m)
+                if r is None:
+                    doc.near_misses.append((rule.id, f"matched {m.group(0)!r} but its value was rejected"))
+                    continue
+                doc.fire(rule)
+                cands.append(Candidate(field, r[0], r[1], r[2], rule, rank))
         if field == "relayed":
             relayed = sorted(cands, key=lambda c: c.start)
             continue

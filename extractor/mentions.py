@@ -40,15 +40,12 @@ def run(doc: DocState) -> None:
     if not doc.is_report:
         return
     rules = doc.book.of_kind("person")
-    text = doc.text
-    for sent in doc.sentences:
-        for rule in rules:
-            if rule.scope not in ("sentence", "paragraph", "body"):
-                continue
-            for m in doc.matches(rule, text, sent.start, sent.end):
-                found = read_persons(doc, rule, m)
-                if found:
-                    doc.fire(rule)
-                    doc.persons.extend(found)
-                else:
-                    doc.near_misses.append((rule.id, f"matched {m.group(0)!r} but read no person in it"))
+    for rule in rules:
+        for _, m in doc.scan(rule, doc.units(rule.scope)):
+            found = read_persons(doc, rule, m)
+            if found:
+                doc.fire(rule)
+                doc.persons.extend(found)
+            else:
+                doc.near_misses.append((rule.id, f"matched {m.group(0)!r} but read no person in it"))
+    doc.persons.sort(key=lambda p: p.start)

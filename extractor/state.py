@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from time import monotonic
-from typing import Any, Iterator
+from bisect import bisect_right
+from typing import Any, Iterable, Iterator
 
 from .model import Evidence, Summary
 from .normalise import Normalised
@@ -94,7 +95,39 @@ class DocState:
     def fire(self, rule: Rule) -> None:
         self.fired[rule.id] = self.fired.get(rule.id, 0) + 1
 
-    def matches(self, rule: Rule, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Any]:
+    def units(self, scope: str) -> list[Any]:
+        """The spans a rule of this scope runs over, in text order."""
+        if scope == "body":
+            return [self.body]
+        if scope == "paragraph":
+            return self.paragraphs
+        return self.sentences
+
+    def scan(self, rule: Rule, units: list[Any]) -> Iterator[tuple[int, Any]]:
+        """(unit index, match) for every match of ``rule`` in each unit. A rule's ``requires``
+        pre-filter is searched once over all units together; only units holding a hit are
+        matched with the rule's own patterns."""
+        if not units:
+            return
+        todo: Iterable[int] = range(len(units))
+        if rule.requires is not None:
+            starts = [u.start for u in units]
+            hits: set[int] = set()
+            try:
+                for h in rule.requires.finditer(self.text, units[0].start, units[-1].end, timeout=self.timeout):
+                    i = bisect_right(starts, h.start()) - 1
+                    if i >= 0 and h.end() <= units[i].end:
+                        hits.add(i)
+            except TimeoutError:
+                self.warnings.append(f"rule {rule.id} ({rule.where}) pre-filter cut off after {self.timeout:g}s")
+            todo = sorted(hits)
+        for i in todo:
+            u = units[i]
+            for m in self.matches(rule, self.text, u.start, u.end, prefiltered=True):
+                yield i, m
+
+    def matches(self, rule: Rule, text: str, pos: int = 0, endpos: int | None = None,
+                prefiltered: bool = False) -> Iterator[Any]:
         """Every match of every pattern of ``rule`` in ``text[pos:endpos]``, with the time budget.
 
         A pattern that runs past the budget is cut off with a warning naming the rule;
@@ -106,7 +139,8 @@ class DocState:
             if not any(w.startswith("document time budget") for w in self.warnings):
                 self.warnings.append(msg)
             return
-        if rule.requires is not None and rule.requires.search(text, pos, end, timeout=self.timeout) is None:
+        if not prefiltered and rule.requires is not None and \
+                rule.requires.search(text, pos, end, timeout=self.timeout) is None:
             return
         for pat in rule.patterns:
             try:
