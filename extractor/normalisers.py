@@ -20,7 +20,7 @@ def to_int(s: str | None, numerals: dict[str, int]) -> int | None:
     s = s.strip()
     if not s:
         return None
-    if s.isdigit():
+    if s.isdecimal():
         try:
             return int(s)
         except ValueError:
