@@ -76,6 +76,26 @@ _REF = regex.compile(r"%\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<cap>[A-Za-z_][
 _FLAGS = regex.VERSION0 | regex.MULTILINE
 
 
+def word_trie(words: list[str]) -> str:
+    """A regex matching any of ``words`` (literally), longest first, built as a trie so that
+    the engine tries one branch per first character instead of every word in turn."""
+    root: dict[str, Any] = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alts = [regex.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return "(?:" + emit(root) + ")"
+
+
 def _typename(v: Any) -> str:
     if isinstance(v, bool):
         return _BOOL
@@ -271,11 +291,18 @@ class _Builder:
             self.problems.append(doc.problem(("patterns",), "bad-type", "'patterns' must be a mapping NAME: regex"))
         else:
             for name, val in pats.items():
-                if isinstance(val, dict):
+                if isinstance(val, dict) and "words" in val:
+                    words = val["words"]
+                    if not (isinstance(words, list) and words and all(isinstance(w, str) and w for w in words)):
+                        self.problems.append(doc.problem(("patterns", name, "words"), "bad-type",
+                                                         f"'words' of pattern '{name}' must be a list of non-empty strings"))
+                        continue
+                    val = word_trie(words)
+                elif isinstance(val, dict):
                     val = val.get("pattern")
                 if not isinstance(val, str):
                     self.problems.append(doc.problem(("patterns", name), "bad-type",
-                                                     f"pattern '{name}' must be a string"))
+                                                     f"pattern '{name}' must be a string or a mapping with 'pattern' or 'words'"))
                     continue
                 if name in self.library and self.library_pack.get(name) == pack:
                     prev = self.library[name]

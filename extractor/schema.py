@@ -99,8 +99,14 @@ def rule_schema() -> dict[str, Any]:
 def file_schema() -> dict[str, Any]:
     """The JSON Schema of a whole rule file."""
     sub_pattern = {"anyOf": [{"type": "string"},
-                             {"type": "object", "properties": {"pattern": {"type": "string"}},
-                              "required": ["pattern"]}]}
+                             {"type": "object", "properties": {"pattern": {"type": "string"},
+                                                               "description": {"type": "string"}},
+                              "required": ["pattern"]},
+                             {"type": "object", "properties": {"words": {"type": "array", "minItems": 1,
+                                                                         "items": {"type": "string", "minLength": 1}},
+                                                               "description": {"type": "string"}},
+                              "required": ["words"],
+                              "description": "A list of literal words; matches any of them, longest first."}]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
