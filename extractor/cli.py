@@ -1,6 +1,7 @@
 """`summarize`: the command line.
 
-    summarize FILE... [--format markdown|json|jsonl] [--explain] [--rules DIR]...
+    summarize FILE... [--format markdown|json|jsonl|yaml|csv|csv-points|html] [--explain] [--rules DIR]...
+    summarize schema
     summarize rules check|test|list|schema [DIR...]
     summarize explain FILE [--field NAME]
     summarize eval CORPUS_DIR
@@ -18,7 +19,13 @@ from typing import Any, Callable, Sequence
 
 from .errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, RuleError
 
-FORMATS = ("markdown", "json", "jsonl")
+FORMATS = ("markdown", "json", "jsonl", "yaml", "csv", "csv-points", "html")
+FORMAT_HELP = ("markdown (default): the summary as CommonMark with a table; json: one object "
+               "('summarize schema' prints its JSON Schema); jsonl: one line per input; yaml: the "
+               "json data as YAML; csv: the people table (document, part, name, roles); csv-points: "
+               "the points table (document, number, marker, lead, speaker), --explain adds "
+               "rule, start, end to both; html: one standalone page, the summary above the source "
+               "text with every value's evidence highlighted (one input)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,17 +41,30 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--encoding", help="input encoding (default: detected)")
     p.add_argument("--input-format", choices=("text", "markdown", "html"),
                    help="input format (default: from the file extension)")
+    p.add_argument("--pattern-timeout", type=_seconds, metavar="SECONDS",
+                   help="time budget of one pattern over one document (default: settings engine.pattern_timeout)")
+
+
+def _seconds(s: str) -> float:
+    try:
+        v = float(s)
+    except ValueError:
+        v = -1.0
+    if not v > 0 or v != v or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {s!r}")
+    return v
 
 
 def load_engine(args: argparse.Namespace):
     from .config import overlay_dirs
-    from .engine import Engine
+    from . import rulecache  # Engine.load with a disk cache of compiled rules
     overlays = overlay_dirs(args.rules)
+    timeout = getattr(args, "pattern_timeout", None)
     if args.no_shipped_rules:
         if not overlays:
             raise RuleError([])
-        return Engine.load(overlays[:1], overlays=overlays[1:])
-    return Engine.load(overlays=overlays)
+        return rulecache.load(overlays[:1], overlays=overlays[1:], timeout=timeout)
+    return rulecache.load(overlays=overlays, timeout=timeout)
 
 
 def _rule_error(e: RuleError) -> int:
@@ -56,6 +76,16 @@ def _rule_error(e: RuleError) -> int:
     n = len(e.problems)
     print(f"summarize: {n} problem{'s' if n != 1 else ''} in rule files", file=sys.stderr)
     return EXIT_USAGE
+
+
+def _jobs(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        v = 0
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of jobs, got {s!r}")
+    return v
 
 
 def _expand_inputs(paths: Sequence[str]) -> list[str]:
@@ -74,9 +104,12 @@ def _expand_inputs(paths: Sequence[str]) -> list[str]:
 def cmd_summarize(argv: Sequence[str]) -> int:
     p = _Parser(prog="summarize", description="Summarise Chinese meeting reports.")
     p.add_argument("files", nargs="+", metavar="FILE", help="report files or directories, or - for stdin")
-    p.add_argument("--format", "-f", choices=FORMATS, default="markdown")
+    p.add_argument("--format", "-f", choices=FORMATS, default="markdown", help=FORMAT_HELP)
     p.add_argument("--explain", action="store_true", help="add each value's evidence (rule, span, text)")
     p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
+    p.add_argument("--jobs", "-j", type=_jobs, default=os.cpu_count() or 1, metavar="N",
+                   help="worker processes for several files (default: all cores; 1: no workers)")
+    p.add_argument("--dask", metavar="ADDRESS", help="summarise on a Dask cluster: 'local' or a scheduler address")
     _common(p)
     args = p.parse_args(argv)
     try:
@@ -90,6 +123,11 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     fmt = args.format
     if fmt == "json" and len(inputs) > 1:
         fmt = "jsonl"
+    if fmt == "html" and (len(inputs) > 1 or args.dask):
+        p.error("--format html makes the page of one input (without --dask)")
+    if len(inputs) > 1 or args.dask:  # batches: in order, in parallel (extractor/batch.py)
+        from .batch import run_cli
+        return run_cli(args, engine, inputs, fmt)
     for path in inputs:
         try:
             src = read_stdin(args.encoding, args.input_format) if path == "-" else \
@@ -110,6 +148,13 @@ def cmd_summarize(argv: Sequence[str]) -> int:
             out_chunks.append(md if len(inputs) == 1 else f"<!-- {path} -->\n{md}\n")
         elif fmt == "json":
             out_chunks.append(summary.to_json(args.explain) + "\n")
+        elif fmt == "html":
+            from .report_html import to_html
+            out_chunks.append(to_html(summary, src.raw, name=path))
+        elif fmt in ("yaml", "csv", "csv-points"):  # extractor/formats.py
+            from .formats import record
+            out_chunks.append(record(fmt, path, summary.to_dict(args.explain), summary.labels,
+                                     explain=args.explain))
         else:
             d: dict[str, Any] = {"file": path}
             d.update(summary.to_dict(args.explain))
@@ -186,4 +231,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as the package's module, so that subcommands register where main() looks for them
+    from extractor.cli import main as _main
+    sys.exit(_main())

@@ -4,6 +4,7 @@
     summarize rules test   [DIR...]   run the rules' examples and counter-examples
     summarize rules list   [DIR...]   the effective rule set after overlays
     summarize rules schema            JSON Schema of rule files (for editors)
+    summarize schema                  JSON Schema of the summaries (--format json/jsonl/yaml)
     summarize explain FILE [--field NAME]
     summarize eval CORPUS_DIR [--show-errors N] [--json]
 
@@ -263,6 +264,20 @@ def rules_schema(argv: Sequence[str]) -> int:
     p.parse_args(argv)
     from .schema import file_schema
     print(json.dumps(file_schema(), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+# -- summarize schema -------------------------------------------------------------------------
+
+@subcommand("schema")
+def cmd_schema(argv: Sequence[str]) -> int:
+    p = _Parser(prog="summarize schema",
+                description="Print the JSON Schema (draft 2020-12) of a summary as data: what "
+                            "--format json/jsonl/yaml print, with or without --explain "
+                            "('summarize rules schema' is the schema of rule files).")
+    p.parse_args(argv)
+    from .output_schema import OUTPUT_SCHEMA
+    print(json.dumps(OUTPUT_SCHEMA, ensure_ascii=False, indent=2))
     return EXIT_OK
 
 

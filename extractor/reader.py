@@ -11,8 +11,11 @@ Everything the engine sees goes through a :class:`Source`:
 
 Decoding order (measured, see shared/design/libraries.md section 4): BOM, strict
 UTF-8, strict GB18030 (skipped when the bytes contain NUL, because UTF-16 bytes often
-decode "successfully" as GB18030), then charset-normalizer's best guess.  Nothing is
-ever decoded with ``errors='replace'``: undecodable input raises :class:`ReadError`.
+decode "successfully" as GB18030), then charset-normalizer's best guess.  Big5 bytes
+(traditional Chinese) are nearly always valid GB18030 too, read as kana, bopomofo and
+vertical punctuation; a GB18030 reading full of those is handed to charset-normalizer, whose
+answer is taken when it is another encoding that reads cleaner.  Nothing is ever decoded
+with ``errors='replace'``: undecodable input raises :class:`ReadError`.
 
 Only the standard library is imported at module level; markdown-it-py,
 charset-normalizer and html.parser are imported when first needed.
@@ -132,6 +135,44 @@ def _looks_binary_text(text: str) -> bool:
     return bad > 8 and bad * 10 > len(sample)  # more than 10 %
 
 
+def _odd_for_chinese(text: str) -> tuple[int, int]:
+    """(characters a Chinese text hardly ever holds, CJK characters) in the first 64 K
+    characters: kana, bopomofo and the CJK vertical/compatibility forms are what Big5 bytes
+    turn into when read as GB18030."""
+    odd = han = 0
+    for ch in text[:65536]:
+        o = ord(ch)
+        if o < 0x2E80:
+            continue
+        han += 1
+        if 0x3040 <= o <= 0x312F or 0xFE10 <= o <= 0xFE4F:
+            odd += 1
+    return odd, han
+
+
+def _misread_big5(text: str) -> bool:
+    odd, han = _odd_for_chinese(text)
+    return odd >= 3 and odd * 50 >= han
+
+
+def _better_guess(data: bytes, text: str) -> tuple[str, str] | None:
+    """charset-normalizer's reading of ``data`` when it is not GB and reads cleaner than ``text``."""
+    import charset_normalizer  # lazy: costs ~20 ms to import
+
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        return None
+    enc = _codec_name(best.encoding)
+    if enc in ("gb18030", "gbk", "gb2312", "hz"):
+        return None
+    alt = str(best)
+    if "\ufffd" in alt or _looks_binary_text(alt):
+        return None
+    if _odd_for_chinese(alt)[0] * 4 >= _odd_for_chinese(text)[0]:
+        return None
+    return _clean(alt), enc
+
+
 def _one_line(msg: str) -> str:
     return " ".join(str(msg).split())
 
@@ -178,9 +219,14 @@ def decode(data: bytes, encoding: str | None = None, name: str = "<bytes>") -> t
     if not nuls:
         for enc in ("utf-8", "gb18030"):
             try:
-                return _clean(data.decode(enc)), enc
+                text = data.decode(enc)
             except UnicodeDecodeError:
-                pass
+                continue
+            if enc == "gb18030" and _misread_big5(text):
+                alt = _better_guess(data, text)
+                if alt is not None:
+                    return alt
+            return _clean(text), enc
     elif nuls * 10 <= len(data):
         # A few stray NULs in a UTF-8 file: still text.  (UTF-16 of ASCII-heavy text is
         # valid UTF-8 too, but then about half the bytes are NUL.)  GB18030 is skipped:
@@ -387,6 +433,7 @@ def _find_eol(raw: str, cur: int, limit: int) -> int:
 # --------------------------------------------------------------------------- markdown
 
 _MD = None
+_MD_NESTING = 100
 
 
 def _markdown_parser():
@@ -394,7 +441,9 @@ def _markdown_parser():
     if _MD is None:
         from markdown_it import MarkdownIt  # lazy: ~30 ms to import
 
-        _MD = MarkdownIt("commonmark", {"html": True}).enable("table")
+        # maxNesting 100 (commonmark preset: 20, i.e. lists ten deep) costs about 220 stack
+        # frames at worst; past it _strip_markdown falls back to the text as written
+        _MD = MarkdownIt("commonmark", {"html": True, "maxNesting": _MD_NESTING}).enable("table")
     return _MD
 
 
@@ -421,7 +470,15 @@ def _strip_markdown(raw: str) -> tuple[str, list[int]]:
     import re
 
     marker = re.compile(r"[ \t]*(?:(?:>[ \t]?)|(?:[-+*][ \t]+)|(?:\d{1,9}[.)][ \t]+)|(?:#{1,6}[ \t]+))*")
-    tokens = _markdown_parser().parse(raw)
+    md = _markdown_parser()
+    try:
+        tokens = md.parse(raw)
+    except RecursionError:  # called with little stack left: read the text as written
+        return raw, list(range(len(raw)))
+    if tokens and max(t.level for t in tokens) >= md.options.get("maxNesting", _MD_NESTING) - 1:
+        # markdown-it stops at its nesting limit (lists 50 deep, quotes 100 deep) and
+        # silently drops the rest of the document: keep the whole text, markup and all
+        return raw, list(range(len(raw)))
     starts = _line_starts(raw)
     nlines = len(starts)
 

@@ -2,15 +2,25 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .model import Person, Summary
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_LIST_START = re.compile(r"^(\d{1,9})([.)])(?=[ \t]|$)|^([-+])(?=[ \t]|$)")
 
 
 def _esc(s: str) -> str:
-    return s.replace("\n", " ").translate(_MD_SPECIAL)
+    """Inline text: CommonMark punctuation escaped, so source text never becomes markup."""
+    return _ENTITY.sub(r"\\&", s.replace("\n", " ").translate(_MD_SPECIAL))
+
+
+def _item(s: str) -> str:
+    """The content of a list item (already escaped): a leading ``1.``, ``1)``, ``-`` or ``+``
+    would open a nested list (a sub-item marked "1." is text, not a list of its own)."""
+    return _LIST_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", s, count=1)
 
 
 def _person(p: Person, labels: dict[str, str]) -> str:
@@ -61,11 +71,12 @@ def to_markdown(s: Summary, labels: dict[str, str]) -> str:
                 lines.append(f"{L('speaker_of_points', 'speaker')}: {_esc(p.speaker)}")
                 lines.append("")
                 speaker = p.speaker
-            lines.append(f"{i}. {_esc(p.marker)} {_esc(p.lead)}")
+            lines.append(f"{i}. {_item(_esc(p.marker) + ' ' + _esc(p.lead))}")
+            pad = " " * len(f"{i}. ")  # sub-items nest under item 10 too
             for sub in p.items:
-                lines.append(f"   - {_esc(sub.marker)} {_esc(sub.lead)}")
+                lines.append(f"{pad}- {_item(_esc(sub.marker) + ' ' + _esc(sub.lead))}")
             for c in p.clauses:
-                lines.append(f"   - {_esc(c)}")
+                lines.append(f"{pad}- {_item(_esc(c))}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 

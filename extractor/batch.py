@@ -1,0 +1,374 @@
+"""Summarising many files: results in input order, in parallel, one bad file never stops the rest.
+
+    from extractor.batch import FileError, summarize_many
+    for path, result in summarize_many(paths, jobs=4):
+        if isinstance(result, FileError):
+            print(result)                 # one line: unreadable, binary, undecodable ...
+        else:
+            result["meeting"]             # Summary.to_dict()
+
+Where the engine comes from (second argument): an :class:`~extractor.engine.Engine`, a
+callable returning one (picklable where workers are spawned), or a dict of
+:meth:`Engine.load` keyword arguments (``paths``, ``overlays``, ``use_shipped``,
+``timeout``); by default the shipped rules.
+
+``jobs=1`` runs in this process.  More jobs use a :class:`ProcessPoolExecutor`: workers
+are forked on Linux (they share the parent's compiled engine, nothing is recompiled)
+and spawned elsewhere, where the pool initializer builds the engine once per worker
+(from the rule cache, :mod:`extractor.rulecache`).  Files go to the workers in chunks
+of up to :data:`CHUNKSIZE`; results come back in input order as soon as they are ready.
+A file that cannot be read (missing, binary, undecodable) becomes an error record and
+the rest go on; so does an unexpected exception inside the engine (set ``JIYAO_DEBUG``
+to let it propagate instead).  Workers ignore SIGINT: Ctrl-C is handled by the parent,
+which cancels the queued files.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+CHUNKSIZE = 8
+EXIT_INTERNAL = 3
+"""Exit status when the engine itself failed on some file (as ``cli.main`` uses)."""
+RENDERS = ("dict", "markdown", "json", "jsonl")
+
+
+class FileError(Exception):
+    """One input that could not be summarised; ``str(err)`` is a one-line message that
+    names the file.  ``kind`` is ``"read"`` (ReadError) or ``"internal"`` (engine bug)."""
+
+    def __init__(self, path: str, message: str, kind: str = "read"):
+        super().__init__(message)
+        self.path = path
+        self.message = message
+        self.kind = kind
+
+    def __reduce__(self):
+        return (FileError, (self.path, self.message, self.kind))
+
+    def to_dict(self) -> dict[str, str]:
+        return {"file": self.path, "error": self.message}
+
+
+@dataclass(frozen=True)
+class Options:
+    render: str = "dict"
+    """What a worker sends back: ``dict`` (Summary.to_dict), ``markdown``, ``json`` or
+    ``jsonl`` (one line with a leading ``"file"`` key, newline included)."""
+    explain: bool = False
+    encoding: str | None = None
+    input_format: str | None = None
+
+
+@dataclass
+class FileResult:
+    """The outcome for one input."""
+
+    path: str
+    value: Any = None
+    """The rendered summary (see :attr:`Options.render`); None on error."""
+    warnings: list[str] = field(default_factory=list)
+    empty: bool = False
+    """Nothing was extracted (and no title either)."""
+    error: str | None = None
+    """One-line message when the file could not be summarised."""
+    internal: bool = False
+    """The error is an exception inside the engine, not an unreadable input."""
+
+    def as_error(self) -> FileError | None:
+        if self.error is None:
+            return None
+        return FileError(self.path, self.error, "internal" if self.internal else "read")
+
+
+# --------------------------------------------------------------------------- one file
+
+def process(engine, path: str, payload: Any, opts: Options) -> FileResult:
+    """Read (unless ``payload`` already holds a Source or a text), summarise and render one input."""
+    from .reader import ReadError, Source, from_text, read_path
+
+    try:
+        if payload is None:
+            src = read_path(path, opts.encoding, opts.input_format)
+        elif isinstance(payload, Source):
+            src = payload
+        elif isinstance(payload, str):
+            src = from_text(payload, opts.input_format or "text")
+        elif isinstance(payload, FileError):
+            return FileResult(path, error=payload.message)
+        else:
+            raise TypeError(f"cannot summarise a {type(payload).__name__}")
+    except ReadError as e:
+        return FileResult(path, error=str(e))
+    try:
+        summary = engine.summarize_source(src)
+        value = _render(summary, path, opts)
+    except Exception as e:
+        if os.environ.get("JIYAO_DEBUG"):
+            raise
+        return FileResult(path, error=f"{path}: internal error: {type(e).__name__}: {e}", internal=True)
+    return FileResult(path, value, list(summary.warnings), summary.is_empty() and not summary.title)
+
+
+def _render(summary, path: str, opts: Options) -> Any:
+    if opts.render == "dict":
+        return summary.to_dict(opts.explain)
+    if opts.render == "markdown":
+        return summary.to_markdown()
+    if opts.render == "json":
+        return summary.to_json(opts.explain)
+    d: dict[str, Any] = {"file": path}
+    d.update(summary.to_dict(opts.explain))
+    return json.dumps(d, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------- workers
+
+_ENGINE = None
+_OPTS = Options()
+
+
+def _init_worker(source: Any, opts: Options) -> None:
+    """Pool initializer: build (or adopt, when forked) the engine once per worker."""
+    global _ENGINE, _OPTS
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _ENGINE = source if _is_engine(source) else source()
+    _OPTS = opts
+
+
+def _work(item: tuple[str, Any]) -> FileResult:
+    return process(_ENGINE, item[0], item[1], _OPTS)
+
+
+def _is_engine(x: Any) -> bool:
+    from .engine import Engine
+    return isinstance(x, Engine)
+
+
+def engine_factory(source: Any = None) -> Callable[[], Any]:
+    """A picklable zero-argument callable that builds the engine ``source`` describes."""
+    from . import rulecache
+    if source is None:
+        return rulecache.load
+    if isinstance(source, dict):
+        return functools.partial(rulecache.load, **source)
+    if _is_engine(source):
+        return functools.partial(_identity, source)
+    if callable(source):
+        return source
+    raise TypeError(f"expected an Engine, a callable or a dict of Engine.load arguments, not {type(source).__name__}")
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def _context():
+    import multiprocessing
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+
+
+def _items(inputs: Iterable[Any], opts: Options) -> list[tuple[str, Any]]:
+    """(label, payload) pairs: payload None means "read the file in the worker"; stdin
+    (``-``) is read here, in the parent, once."""
+    from .reader import ReadError, read_stdin
+
+    out: list[tuple[str, Any]] = []
+    stdin_done = False
+    for x in inputs:
+        p = os.fspath(x)
+        if p == "-":
+            if stdin_done:
+                out.append((p, FileError(p, "<stdin>: already read")))
+                continue
+            stdin_done = True
+            try:
+                out.append((p, read_stdin(opts.encoding, opts.input_format)))
+            except ReadError as e:
+                out.append((p, FileError(p, str(e))))
+        else:
+            out.append((p, None))
+    return out
+
+
+def iter_results(inputs: Sequence[Any], source: Any = None, *, jobs: int | None = 1,
+                 opts: Options = Options(), chunksize: int | None = None) -> Iterator[FileResult]:
+    """One :class:`FileResult` per input, in input order (the engine of the CLI's batches)."""
+    items = _items(inputs, opts)
+    n = len(items)
+    jobs = default_jobs() if jobs is None else int(jobs)
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    if n == 0:
+        return
+    jobs = min(jobs, n)
+    engine = source if _is_engine(source) else None
+    if jobs <= 1:
+        if engine is None:
+            engine = engine_factory(source)()
+        for path, payload in items:
+            yield process(engine, path, payload, opts)
+        return
+
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = _context()
+    if ctx.get_start_method() == "fork":
+        if engine is None:  # build once here: rule errors surface in the parent; children share it
+            engine = engine_factory(source)()
+        init: Any = engine
+    else:
+        init = engine if engine is not None else engine_factory(source)
+    cs = chunksize or max(1, min(CHUNKSIZE, n // (4 * jobs)))
+    ex = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(init, opts))
+    finished = False
+    try:
+        yield from ex.map(_work, items, chunksize=cs)
+        finished = True
+    finally:
+        # On an early stop (closed pipe, Ctrl-C, consumer gave up) drop the queued files.
+        ex.shutdown(wait=finished, cancel_futures=not finished)
+
+
+def summarize_many(paths: Iterable[Any], engine_factory: Any = None, jobs: int | None = None, *,
+                   explain: bool = False, encoding: str | None = None, input_format: str | None = None,
+                   chunksize: int | None = None) -> Iterator[tuple[str, dict | FileError]]:
+    """Summarise files; yield ``(path, Summary.to_dict())`` or ``(path, FileError)`` in input order.
+
+    ``engine_factory``: an Engine, a callable returning one, or a dict of Engine.load
+    arguments (default: shipped rules).  ``jobs``: worker processes (default: all cores;
+    1 runs in this process)."""
+    opts = Options("dict", explain, encoding, input_format)
+    for r in iter_results(list(paths), engine_factory, jobs=jobs, opts=opts, chunksize=chunksize):
+        err = r.as_error()
+        yield r.path, (err if err is not None else r.value)
+
+
+# --------------------------------------------------------------------------- the CLI's batch
+
+class AtomicOutput:
+    """Text written to a temporary file next to ``path``, renamed over it by :meth:`commit`;
+    :meth:`discard` (or an exception) leaves no temporary file behind."""
+
+    def __init__(self, path: str):
+        import tempfile
+        self.path = path
+        d = os.path.dirname(os.path.abspath(path)) or "."
+        fd, self.tmp = tempfile.mkstemp(dir=d, prefix=".summarize-", suffix=".tmp")
+        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+    def write(self, s: str) -> None:
+        self.fh.write(s)
+
+    def commit(self) -> None:
+        self.fh.close()
+        try:  # mkstemp makes the file 0600; give it the mode a plain open() would
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(self.tmp, 0o666 & ~mask)
+        except OSError:
+            pass
+        os.replace(self.tmp, self.path)
+        self.tmp = None
+
+    def discard(self) -> None:
+        if self.tmp is not None:
+            try:
+                self.fh.close()
+            except OSError:
+                pass
+            try:
+                os.unlink(self.tmp)
+            except OSError:
+                pass
+            self.tmp = None
+
+
+def run_cli(args: Any, engine: Any, inputs: Sequence[str], fmt: str) -> int:
+    """Summarise ``inputs`` for ``cmd_summarize`` (several files, or ``--dask``) and write
+    the output exactly as the one-file path does; returns the exit status."""
+    from .errors import EXIT_INPUT, EXIT_OK
+    from .progress import Progress
+
+    from .formats import FORMATS as DICT_FORMATS, error_record, record  # yaml, csv, csv-points
+    render = fmt if fmt in ("markdown", "jsonl") else "dict" if fmt in DICT_FORMATS else "json"
+    csv_header = True  # CSV: one header row, before the first file's rows
+    opts = Options(render, bool(args.explain), args.encoding, args.input_format)
+    if getattr(args, "dask", None):
+        from .dask_helpers import DaskUsageError, dask_results
+        try:
+            results: Iterable[FileResult] = dask_results(inputs, args.dask, engine, opts)
+        except DaskUsageError as e:
+            from .errors import EXIT_USAGE
+            print(f"summarize: error: {e}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        results = iter_results(inputs, engine, jobs=getattr(args, "jobs", None), opts=opts)
+    multi = len(inputs) > 1
+    status = EXIT_OK
+    out = AtomicOutput(args.output) if args.output else None
+    stdout_tty = out is None and _isatty(sys.stdout)
+    bar = Progress(len(inputs))
+    try:
+        for r in results:
+            msgs: list[str] = []
+            chunk = ""
+            if r.error is not None:
+                msgs.append(f"summarize: {r.error}")
+                status = max(status, EXIT_INTERNAL if r.internal else EXIT_INPUT)
+                if fmt == "jsonl":
+                    chunk = json.dumps({"file": r.path, "error": r.error}, ensure_ascii=False) + "\n"
+                elif fmt in DICT_FORMATS:
+                    chunk = error_record(fmt, r.path, r.error) if multi else ""
+            else:
+                msgs.extend(f"summarize: warning: {r.path}: {w}" for w in r.warnings)
+                if r.empty:
+                    msgs.append(f"summarize: note: {r.path}: nothing to extract")
+                if fmt == "markdown":
+                    chunk = f"<!-- {r.path} -->\n{r.value}\n" if multi else r.value
+                elif fmt == "json":
+                    chunk = r.value + "\n"
+                elif fmt in DICT_FORMATS:
+                    chunk = record(fmt, r.path, r.value, engine.book.labels, first=csv_header,
+                                   multi=multi, explain=bool(args.explain))
+                    csv_header = False
+                else:
+                    chunk = r.value
+            if msgs or (chunk and stdout_tty):
+                bar.clear()
+            for m in msgs:
+                print(m, file=sys.stderr)
+            if chunk:
+                if out is not None:
+                    out.write(chunk)
+                else:
+                    sys.stdout.write(chunk)
+                    sys.stdout.flush()
+            bar.update()
+        bar.close()
+        if out is not None:
+            out.commit()
+    finally:
+        bar.clear()
+        if out is not None:
+            out.discard()
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+    return status
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False

@@ -1,0 +1,225 @@
+"""JSON Schema (draft 2020-12) of the summary as data: what :meth:`Summary.to_dict` returns,
+with or without ``explain`` (``--format json``, ``--format jsonl``, ``--explain``).
+
+    from extractor.output_schema import OUTPUT_SCHEMA, validate
+    problems = validate(summary.to_dict(explain=True))   # [] when it conforms
+
+``summarize schema`` prints :data:`OUTPUT_SCHEMA`. A JSON Lines record adds a leading
+``"file"`` key (the input path); an input that could not be read is the record
+``{"file": ..., "error": ...}`` (:data:`ERROR_RECORD_SCHEMA`).
+
+:func:`validate` uses the ``jsonschema`` package when it is installed and otherwise a small
+built-in validator for exactly the keywords used here (type, properties, required,
+additionalProperties, items, prefixItems, minItems, maxItems, minLength, minimum, pattern,
+$ref to ``#/$defs/...``, dependentRequired).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$|^--\d{2}-\d{2}$"
+"""A full ISO date, or ``--MM-DD`` when the report gives only month and day."""
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_NULLABLE_DATE = {"type": ["string", "null"], "pattern": DATE_PATTERN}
+
+OUTPUT_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "jiyao meeting summary",
+    "description": "Summary.to_dict(explain): the facts of one meeting report. "
+                   "'evidence' and 'warnings' are present only with --explain.",
+    "type": "object",
+    "required": ["title", "published", "source", "meeting", "meeting_date",
+                 "hosts", "speakers", "attendees", "points", "relayed"],
+    "additionalProperties": False,
+    "dependentRequired": {"evidence": ["warnings"], "warnings": ["evidence"]},
+    "properties": {
+        "file": {"type": "string",
+                 "description": "JSON Lines only: the input path ('-' for stdin)."},
+        "title": {**_NULLABLE_STRING, "description": "Headline of the report."},
+        "published": {**_NULLABLE_DATE, "description": "Publication date of the report."},
+        "source": {**_NULLABLE_STRING, "description": "Publishing organisation."},
+        "meeting": {**_NULLABLE_STRING, "description": "Name of the meeting."},
+        "meeting_date": {**_NULLABLE_DATE, "description": "Date the meeting was held."},
+        "hosts": {"type": "array", "items": {"$ref": "#/$defs/person"},
+                  "description": "Who chaired the meeting."},
+        "speakers": {"type": "array", "items": {"$ref": "#/$defs/person"},
+                     "description": "Who spoke, in order of first mention."},
+        "attendees": {"type": "array", "items": {"type": "string", "minLength": 1},
+                      "description": "Names of those who attended."},
+        "points": {"type": "array", "items": {"$ref": "#/$defs/point"},
+                   "description": "The numbered directives, in order."},
+        "relayed": {"type": "array", "items": {"type": "string", "minLength": 1},
+                    "description": "Documents or speeches the meeting relayed."},
+        "evidence": {"$ref": "#/$defs/evidence_map"},
+        "warnings": {"type": "array", "items": {"type": "string"},
+                     "description": "Problems met while extracting (e.g. a pattern ran out of time)."},
+    },
+    "$defs": {
+        "person": {
+            "type": "object",
+            "required": ["name", "roles"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "roles": {"type": "array", "items": {"type": "string", "minLength": 1},
+                          "description": "Titles printed right before the name."},
+            },
+        },
+        "item": {
+            "type": "object",
+            "description": "A numbered sub-item of a point (or of another item).",
+            "required": ["marker", "lead", "text"],
+            "additionalProperties": False,
+            "properties": {
+                "marker": {"type": "string", "description": "The numbering as printed."},
+                "lead": {"type": "string", "description": "The first clause."},
+                "text": {"type": "string", "description": "The item's full text after the marker."},
+                "items": {"type": "array", "items": {"$ref": "#/$defs/item"}},
+                "clauses": {"type": "array", "items": {"type": "string"}},
+                "evidence": {"$ref": "#/$defs/evidence"},
+            },
+        },
+        "point": {
+            "type": "object",
+            "description": "A top-level directive, attributed to the speaker who introduced it.",
+            "required": ["marker", "lead", "text", "speaker"],
+            "additionalProperties": False,
+            "properties": {
+                "marker": {"type": "string", "description": "The numbering as printed."},
+                "lead": {"type": "string", "description": "The first clause."},
+                "text": {"type": "string", "description": "The point's full text after the marker."},
+                "items": {"type": "array", "items": {"$ref": "#/$defs/item"}},
+                "clauses": {"type": "array", "items": {"type": "string"},
+                            "description": "Sentences of a point without numbered children."},
+                "speaker": {"type": ["string", "null"]},
+                "evidence": {"$ref": "#/$defs/evidence"},
+            },
+        },
+        "evidence": {
+            "type": "object",
+            "description": "Why a value is there: rule id and [start, end) offsets in the text as read.",
+            "required": ["rule", "span", "text"],
+            "additionalProperties": False,
+            "properties": {
+                "rule": {"type": "string", "minLength": 1},
+                "span": {"type": "array", "minItems": 2, "maxItems": 2,
+                         "prefixItems": [{"type": "integer", "minimum": 0},
+                                         {"type": "integer", "minimum": 0}]},
+                "text": {"type": "string"},
+            },
+        },
+        "evidence_map": {
+            "type": "object",
+            "description": "Evidence of every value: scalars present only when they have a value; "
+                           "lists parallel to hosts, speakers, attendees and relayed.",
+            "required": ["hosts", "speakers", "attendees", "relayed"],
+            "additionalProperties": False,
+            "properties": {
+                "title": {"$ref": "#/$defs/evidence"},
+                "published": {"$ref": "#/$defs/evidence"},
+                "source": {"$ref": "#/$defs/evidence"},
+                "meeting": {"$ref": "#/$defs/evidence"},
+                "meeting_date": {"$ref": "#/$defs/evidence"},
+                "hosts": {"type": "array", "items": {"$ref": "#/$defs/evidence"}},
+                "speakers": {"type": "array", "items": {"$ref": "#/$defs/evidence"}},
+                "attendees": {"type": "array", "items": {"$ref": "#/$defs/evidence"}},
+                "relayed": {"type": "array", "items": {"$ref": "#/$defs/evidence"}},
+            },
+        },
+    },
+}
+
+ERROR_RECORD_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "jiyao JSON Lines error record",
+    "type": "object",
+    "required": ["file", "error"],
+    "additionalProperties": False,
+    "properties": {"file": {"type": "string"}, "error": {"type": "string"}},
+}
+
+
+def validate(instance: Any, schema: dict[str, Any] | None = None) -> list[str]:
+    """Problems of ``instance`` against ``schema`` (default :data:`OUTPUT_SCHEMA`), each
+    ``"<json path>: <message>"``; an empty list when it conforms."""
+    schema = OUTPUT_SCHEMA if schema is None else schema
+    try:
+        import jsonschema
+    except ImportError:
+        return _validate(instance, schema, schema, "$")
+    v = jsonschema.Draft202012Validator(schema, format_checker=None)
+    return [f"{_path(e.absolute_path)}: {e.message}" for e in
+            sorted(v.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))]
+
+
+def _path(parts: Any) -> str:
+    out = "$"
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+# -- the built-in validator: the subset of draft 2020-12 used above --------------------------
+
+_TYPES = {
+    "object": lambda x: isinstance(x, dict),
+    "array": lambda x: isinstance(x, list),
+    "string": lambda x: isinstance(x, str),
+    "integer": lambda x: isinstance(x, int) and not isinstance(x, bool),
+    "number": lambda x: isinstance(x, (int, float)) and not isinstance(x, bool),
+    "boolean": lambda x: isinstance(x, bool),
+    "null": lambda x: x is None,
+}
+
+
+def _resolve(root: dict[str, Any], ref: str) -> dict[str, Any]:
+    if not ref.startswith("#/"):
+        raise ValueError(f"unsupported $ref {ref!r}")
+    node: Any = root
+    for part in ref[2:].split("/"):
+        node = node[part]
+    return node
+
+
+def _validate(x: Any, s: dict[str, Any], root: dict[str, Any], path: str) -> list[str]:
+    if "$ref" in s:
+        return _validate(x, _resolve(root, s["$ref"]), root, path)
+    errs: list[str] = []
+    t = s.get("type")
+    if t is not None:
+        types = t if isinstance(t, list) else [t]
+        if not any(_TYPES[n](x) for n in types):
+            return [f"{path}: {x!r} is not of type {' or '.join(types)}"]
+    if isinstance(x, str):
+        if len(x) < s.get("minLength", 0):
+            errs.append(f"{path}: {x!r} is shorter than {s['minLength']}")
+        if "pattern" in s and not re.search(s["pattern"], x):
+            errs.append(f"{path}: {x!r} does not match {s['pattern']!r}")
+    if isinstance(x, (int, float)) and not isinstance(x, bool) and "minimum" in s and x < s["minimum"]:
+        errs.append(f"{path}: {x} is less than {s['minimum']}")
+    if isinstance(x, dict):
+        props = s.get("properties", {})
+        for k in s.get("required", []):
+            if k not in x:
+                errs.append(f"{path}: {k!r} is a required property")
+        for k, deps in s.get("dependentRequired", {}).items():
+            if k in x:
+                errs.extend(f"{path}: {d!r} is required when {k!r} is present" for d in deps if d not in x)
+        for k, v in x.items():
+            if k in props:
+                errs.extend(_validate(v, props[k], root, f"{path}.{k}"))
+            elif s.get("additionalProperties", True) is False:
+                errs.append(f"{path}: additional property {k!r} is not allowed")
+    if isinstance(x, list):
+        if len(x) < s.get("minItems", 0):
+            errs.append(f"{path}: {len(x)} items, expected at least {s['minItems']}")
+        if "maxItems" in s and len(x) > s["maxItems"]:
+            errs.append(f"{path}: {len(x)} items, expected at most {s['maxItems']}")
+        prefix = s.get("prefixItems", [])
+        for i, v in enumerate(x):
+            sub = prefix[i] if i < len(prefix) else s.get("items")
+            if sub is not None:
+                errs.extend(_validate(v, sub, root, f"{path}[{i}]"))
+    return errs
