@@ -95,6 +95,13 @@ class DocState:
     def fire(self, rule: Rule) -> None:
         self.fired[rule.id] = self.fired.get(rule.id, 0) + 1
 
+    def starts(self, name: str) -> list[int]:
+        """Start offsets of ``paragraphs`` or ``sentences`` (cached), for bisecting."""
+        key = "starts:" + name
+        if key not in self.debug:
+            self.debug[key] = [x.start for x in getattr(self, name)]
+        return self.debug[key]
+
     def units(self, scope: str) -> list[Any]:
         """The spans a rule of this scope runs over, in text order."""
         if scope == "body":

@@ -19,7 +19,9 @@ Each ``list`` rule is one numbering family. The engine:
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from time import monotonic
 
 from .model import Item, Point
 from .normalisers import to_int
@@ -108,21 +110,23 @@ def _chains(rule: Rule, markers: list[Marker]) -> list[Chain]:
     return chains
 
 
+def _at(spans: list, starts: list[int], pos: int) -> int:
+    """Index of the span holding ``pos`` (spans sorted, ``starts`` their starts), or -1."""
+    i = bisect_right(starts, pos) - 1
+    return i if i >= 0 and pos <= spans[i].end else -1
+
+
 def _paragraph_end(doc: DocState, pos: int) -> int:
-    for p in doc.paragraphs:
-        if p.start <= pos < p.end or (p.start <= pos <= p.end):
-            return p.end
-    return doc.body.end
+    i = _at(doc.paragraphs, doc.starts("paragraphs"), pos)
+    return doc.paragraphs[i].end if i >= 0 else doc.body.end
 
 
 def _next_paragraph_end(doc: DocState, pos: int) -> int:
     paras = doc.paragraphs
-    for i, p in enumerate(paras):
-        if p.start <= pos <= p.end:
-            if i + 1 < len(paras):
-                return paras[i + 1].end
-            return p.end
-    return doc.body.end
+    i = _at(paras, doc.starts("paragraphs"), pos)
+    if i < 0:
+        return doc.body.end
+    return paras[i + 1].end if i + 1 < len(paras) else paras[i].end
 
 
 def _set_ends(doc: DocState, ch: Chain, heading_max: int) -> None:
@@ -138,25 +142,29 @@ def _set_ends(doc: DocState, ch: Chain, heading_max: int) -> None:
     ch.ends = ends
 
 
-def _join(doc: DocState, ch: Chain, markers: list[Marker], chains: list[Chain], heading_max: int) -> None:
+def _join(doc: DocState, ch: Chain, by_num: dict[int, list[Marker]], owned: set[int], heading_max: int) -> None:
     """Continue a chain with the next number written in another family's style
     (一是, 二是, 三、) when it stands inside the chain's last item."""
-    owned = {(m.start, m.end) for c in chains for m in c.markers}
     while True:
         last = ch.markers[-1]
-        nxt = [m for m in markers if m.num == last.num + 1 and last.end <= m.start < ch.ends[-1]
-               and (m.start, m.end) not in owned and m.rule is not ch.rule]
-        if not nxt:
+        cands = by_num.get(last.num + 1, [])
+        i = bisect_left([m.start for m in cands], last.end) if cands else 0
+        nxt = None
+        for m in cands[i:]:
+            if m.start >= ch.ends[-1]:
+                break
+            if m.rule is not ch.rule and not _owned(m, owned):
+                nxt = m
+                break
+        if nxt is None:
             return
-        m = min(nxt, key=lambda x: x.start)
-        ch.markers.append(m)
-        owned.add((m.start, m.end))
+        ch.markers.append(nxt)
+        owned.update(range(nxt.start, nxt.end))
         _set_ends(doc, ch, heading_max)
 
 
-def _overlaps(a: Chain, b: Chain) -> bool:
-    spans_a = [(m.start, m.end) for m in a.markers]
-    return any(ms < e and s < me for ms, me in ((m.start, m.end) for m in b.markers) for s, e in spans_a)
+def _owned(m: Marker, owned: set[int]) -> bool:
+    return any(i in owned for i in range(m.start, max(m.end, m.start + 1)))
 
 
 def _inside_item(inner: Chain, outer: Chain) -> int | None:
@@ -165,6 +173,28 @@ def _inside_item(inner: Chain, outer: Chain) -> int | None:
         if s <= inner.start and inner.markers[-1].end <= e:
             return i
     return None
+
+
+def _nest(chains: list[Chain], directive: set[int]) -> None:
+    """Hang every chain under the innermost item of a directive chain that holds all of it.
+    Items are searched by start with bisect; a running maximum of item ends stops the
+    backward walk as soon as no earlier item can reach far enough."""
+    items = sorted((mk.end, c.ends[i], id(c), c) for c in chains if id(c) in directive
+                   for i, mk in enumerate(c.markers))
+    starts = [s for s, _, _, _ in items]
+    reach: list[int] = []
+    for _, e, _, _ in items:
+        reach.append(max(e, reach[-1]) if reach else e)
+    for ch in chains:
+        need = ch.markers[-1].end
+        k = bisect_right(starts, ch.start) - 1
+        while k >= 0 and reach[k] >= need:
+            s, e, _, outer = items[k]
+            if outer is not ch and e >= need:
+                ch.parent = outer
+                outer.children.append(ch)
+                break
+            k -= 1
 
 
 def _cue_hits(doc: DocState, cue: str, scope: str, start: int, end: int) -> list[tuple[int, Rule]]:
@@ -181,15 +211,15 @@ def _intro_span(doc: DocState, ch: Chain) -> tuple[int, int]:
     """The words leading into the first marker: its sentence so far, or the line before it."""
     first = ch.start
     text = doc.text
-    s = first
-    for sent in doc.sentences:
-        if sent.start <= first < sent.end:
-            s = sent.start
-            break
+    i = _at(doc.sentences, doc.starts("sentences"), first)
+    s = doc.sentences[i].start if i >= 0 else first
     if not text[s:first].strip():
-        prev = [p for p in doc.paragraphs if p.end <= first]
-        if prev:
-            return prev[-1].start, prev[-1].end
+        paras = doc.paragraphs
+        j = bisect_right(doc.starts("paragraphs"), first) - 1
+        while j >= 0 and paras[j].end > first:
+            j -= 1
+        if j >= 0:
+            return paras[j].start, paras[j].end
     return s, first
 
 
@@ -241,9 +271,11 @@ def _clauses(doc: DocState, start: int, end: int, lead_end: int) -> list[str]:
     if pat is None or stop is None:
         return []
     out = []
-    for sent in doc.sentences:
-        if sent.start < lead_end or sent.start >= end or sent.end <= start:
-            continue
+    sents = doc.sentences
+    first = bisect_left(doc.starts("sentences"), max(lead_end, start))
+    for sent in sents[first:]:
+        if sent.start >= end:
+            break
         m = doc.search(pat, doc.text, sent.start, sent.end, "points.clause")
         if not m or m.start() != sent.start:
             continue
@@ -279,32 +311,32 @@ def run(doc: DocState) -> None:
     heading_max = int(book.setting("points.heading_max_chars", 40))
     chains: list[Chain] = []
     all_markers: list[Marker] = []
+    owned: set[int] = set()
     for rule in book.of_kind("list"):
         markers = _find_markers(doc, rule)
         all_markers.extend(markers)
         family = _chains(rule, markers)
         for k, ch in enumerate(family):
-            if any(_overlaps(ch, other) for other in chains):
+            if any(_owned(m, owned) for m in ch.markers):
                 continue   # a higher-priority family already owns these markers
             _set_ends(doc, ch, heading_max)
             if k + 1 < len(family):   # a new list of the same family ends the last item
                 ch.ends[-1] = min(ch.ends[-1], family[k + 1].start)
             chains.append(ch)
+            for m in ch.markers:
+                owned.update(range(m.start, max(m.end, m.start + 1)))
+        if monotonic() > doc.deadline:
+            doc.warnings.append("document time budget spent while reading numbered lists")
+            break
     if book.setting("points.join_families", False):
+        by_num: dict[int, list[Marker]] = {}
+        for m in sorted(all_markers, key=lambda m: m.start):
+            by_num.setdefault(m.num, []).append(m)
         for ch in chains:
-            _join(doc, ch, all_markers, chains, heading_max)
+            _join(doc, ch, by_num, owned, heading_max)
     chains.sort(key=lambda c: c.start)
     directive = {id(c) for c in chains if _is_directive(doc, c, before)}
-    for ch in chains:
-        best = None
-        for other in chains:
-            if other is ch or id(other) not in directive or _inside_item(ch, other) is None:
-                continue
-            if best is None or other.start > best.start:
-                best = other      # the innermost container
-        if best is not None:
-            ch.parent = best
-            best.children.append(ch)
+    _nest(chains, directive)
     top = [c for c in chains if c.parent is None]
     points: list[Point] = []
     added: list[PersonMention] = []
@@ -335,11 +367,15 @@ def _speaker(doc: DocState, ch: Chain, window: int, field: str | None) -> Person
     failing that, the last person named in the list's paragraph or the one before it.
     Nobody when a ``no_speaker`` cue (the meeting as a body) stands between them and the list."""
     lo = max(doc.body.start, ch.start - window)
-    before = [p for p in doc.persons if lo <= p.start < ch.start]
+    starts = doc.debug.get("person_starts")
+    if starts is None or len(starts) != len(doc.persons):
+        starts = doc.debug["person_starts"] = [p.start for p in doc.persons]
+    before = doc.persons[bisect_left(starts, lo):bisect_left(starts, ch.start)]
     spoke = [p for p in before if p.field == field]
     if not spoke:
-        paras = [p for p in doc.paragraphs if p.start <= ch.start]
-        near = paras[-2].start if len(paras) >= 2 else (paras[-1].start if paras else lo)
+        n = bisect_right(doc.starts("paragraphs"), ch.start)   # paragraphs starting at or before the list
+        paras = doc.paragraphs
+        near = paras[n - 2].start if n >= 2 else (paras[n - 1].start if n else lo)
         spoke = [p for p in before if p.start >= near]
     if not spoke:
         return None
