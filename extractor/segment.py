@@ -41,18 +41,17 @@ def run(doc: DocState) -> None:
     body_start_pat = book.setting("segment.body_start_pattern")
     meta_rules = book.of_kind("meta")
 
-    for line in lines:
+    hits = [doc.line_hits(rule, lines) for rule in chrome_rules]   # one pass per rule
+    for li, line in enumerate(lines):
         dropped = False
-        for rule in chrome_rules:
-            if rule.action == "strip":
-                for m in doc.matches(rule, text, line.start, line.end):
-                    if m.start() == line.start and m.end() > m.start():
-                        doc.fire(rule)
-                        line = Line(m.end(), line.end, text[m.end():line.end])
-                    break
-                continue
-            hit = next(iter(doc.matches(rule, text, line.start, line.end)), None)
+        for rule, rule_hits in zip(chrome_rules, hits):
+            hit = rule_hits.get(li)
             if hit is None:
+                continue
+            if rule.action == "strip":
+                if hit.start() == line.start and hit.end() > hit.start():
+                    doc.fire(rule)
+                    line = Line(hit.end(), line.end, text[hit.end():line.end])
                 continue
             if rule.action == "drop":
                 doc.fire(rule)

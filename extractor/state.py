@@ -133,6 +133,36 @@ class DocState:
             for m in self.matches(rule, self.text, u.start, u.end, prefiltered=True):
                 yield i, m
 
+    def line_hits(self, rule: Rule, lines: list[Any]) -> dict[int, Any]:
+        """{line index: first match} of a line-scoped rule, found in one pass over all lines;
+        a match running past the end of its line does not count."""
+        out: dict[int, Any] = {}
+        if not lines:
+            return out
+        starts = self.starts_of(lines)
+        retry: set[int] = set()
+        for m in self.matches(rule, self.text, lines[0].start, lines[-1].end):
+            i = bisect_right(starts, m.start()) - 1
+            if i >= 0 and m.end() <= lines[i].end:
+                out.setdefault(i, m)
+                continue
+            # the match ran across lines (say \s* over a blank line): it may hide a match
+            # inside one of those lines, so try them one by one
+            j = bisect_right(starts, max(m.end() - 1, m.start())) - 1
+            retry.update(range(max(i, 0), j + 1))
+        for i in sorted(retry - set(out)):
+            m = next(iter(self.matches(rule, self.text, lines[i].start, lines[i].end)), None)
+            if m is not None:
+                out[i] = m
+        return out
+
+    def starts_of(self, spans: list[Any]) -> list[int]:
+        key = ("starts_of", id(spans), len(spans))
+        got = self.debug.get(key)
+        if got is None:
+            got = self.debug[key] = [s.start for s in spans]
+        return got
+
     def matches(self, rule: Rule, text: str, pos: int = 0, endpos: int | None = None,
                 prefiltered: bool = False) -> Iterator[Any]:
         """Every match of every pattern of ``rule`` in ``text[pos:endpos]``, with the time budget.
