@@ -12,10 +12,6 @@ from typing import Sequence
 
 
 def find_config(start: Path | None = None) -> tuple[Path, dict] | None:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        return None
     d = (start or Path.cwd()).resolve()
     for folder in [d, *d.parents]:
         for name in ("jiyao.toml", "pyproject.toml"):
@@ -23,8 +19,18 @@ def find_config(start: Path | None = None) -> tuple[Path, dict] | None:
             if not f.is_file():
                 continue
             try:
-                data = tomllib.loads(f.read_text(encoding="utf-8"))
+                text = f.read_text(encoding="utf-8")
             except (OSError, ValueError):
+                continue
+            if name == "pyproject.toml" and "tool.jiyao" not in text:
+                continue   # most projects' pyproject.toml: no need to parse it
+            try:
+                import tomllib
+            except ModuleNotFoundError:  # Python 3.10: no configuration file support
+                return None
+            try:
+                data = tomllib.loads(text)
+            except ValueError:
                 continue
             if name == "pyproject.toml":
                 data = data.get("tool", {}).get("jiyao")

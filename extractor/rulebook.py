@@ -14,7 +14,6 @@ Every problem is reported with file:line:col, all at once.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import dataclasses
 from dataclasses import dataclass
@@ -24,7 +23,10 @@ from typing import Any
 import regex
 
 from .errors import Problem, RuleError
-from .yamlsrc import Located, load_located
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # YAML is imported only when rule files are read, not for a cached engine
+    from .yamlsrc import Located
 
 KINDS = {
     "chrome": "segment", "meta": "segment", "title": "segment",
@@ -274,6 +276,7 @@ class _Builder:
         except (OSError, UnicodeDecodeError) as e:
             self.problems.append(Problem(name, 1, 1, "unreadable", str(e).splitlines()[0]))
             return
+        from .yamlsrc import load_located
         doc = load_located(text, name, self.problems)
         if doc is None:
             return
@@ -641,6 +644,7 @@ def build(packs: list[list[Path]]) -> RuleBook:
     Raises RuleError listing every problem."""
     b = _Builder()
     files: list[str] = []
+    import hashlib
     digest = hashlib.sha256()
     for i, pack in enumerate(packs):
         for f in pack:
