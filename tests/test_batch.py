@@ -88,6 +88,29 @@ def test_cli_batch_jsonl_with_bad_files(tmp_path):
     assert [x.name for x in out.parent.iterdir()] == ["out.jsonl"]
 
 
+def test_cli_batch_of_1000_files_with_10_bad(tmp_path):
+    """Issue 5's batch: 990 readable reports and 10 bad files give 990 summaries and
+    10 error records, in input order, exit status 1."""
+    d = tmp_path / "in"
+    d.mkdir()
+    bad = set(range(5, 1000, 100))
+    for i in range(1000):
+        f = d / f"{i:04d}.txt"
+        if i in bad:
+            f.write_bytes(PNG if i % 200 == 5 else UNDECODABLE)
+        else:
+            f.write_bytes(SAMPLES[i % len(SAMPLES)].read_bytes())
+    out = tmp_path / "out.jsonl"
+    p = _cli(d, "--format", "jsonl", "-o", out, "--jobs", "2")
+    assert p.returncode == 1, p.stderr[-500:]
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(recs) == 1000
+    assert [r["file"] for r in recs] == [str(d / f"{i:04d}.txt") for i in range(1000)]
+    errs = [i for i, r in enumerate(recs) if "error" in r]
+    assert errs == sorted(bad)
+    assert sum(1 for r in recs if "error" not in r and r["title"]) == 990
+
+
 def test_cli_batch_same_output_for_jobs_1_and_2(tmp_path):
     _make_batch(tmp_path / "in", good=24)
     outs = {}
