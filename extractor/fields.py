@@ -85,7 +85,6 @@ def _best(cands: list[Candidate]) -> Candidate | None:
 
 def run(doc: DocState) -> None:
     book = doc.book
-    text = doc.text
     s = doc.summary
     # published first: the base year of every other date
     for name in ("published", "source", "title"):

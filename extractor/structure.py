@@ -105,6 +105,8 @@ def _chains(rule: Rule, markers: list[Marker]) -> list[Chain]:
             close()
             cur = []
         elif cur and cur[-1].num != LAST and mk.num == cur[-1].num + 1:
+            if rule.max_gap and mk.start - cur[-1].end > rule.max_gap:
+                continue   # too far from the item before: not the same list
             cur.append(mk)
     close()
     return chains

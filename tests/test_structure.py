@@ -71,3 +71,15 @@ def test_narrative_shouxian_is_not_a_list(engine):
 def test_mixed_numbering_styles_continue_one_list(engine):
     t = HEAD + "院长胡敏要求,一是要提高认识。二是要突出重点。三、要统筹安排。"
     assert [m for m, _ in points(engine, t)] == ["一是", "二是", "三、"]
+
+
+def test_max_gap_breaks_a_list(engine, tmp_path):
+    from extractor import Engine
+    (tmp_path / "gap.yaml").write_text(
+        "rules:\n  - id: list.yi-shi\n    kind: list\n    priority: 60\n    max_gap: 20\n"
+        "    marker: '(?P<num>[一二三])是'\n", encoding="utf-8")
+    e = Engine.load(overlays=[tmp_path])
+    near = HEAD + "县长李明要求,一是提高认识;二是做好准备。"
+    far = HEAD + "县长李明要求,一是提高认识,把思想和行动统一到会议精神上来,切实增强责任感;二是做好准备。"
+    assert [m for m, _ in points(e, near)] == ["一是", "二是"]
+    assert points(e, far) == []
