@@ -140,7 +140,7 @@ def run(doc: DocState) -> None:
 
 def _is_report(doc: DocState, title_lines: list[Line], body_lines: list[Line]) -> bool:
     """The document-level gate: ``document.report_pattern`` must occur in a title line or the
-    first body paragraph, and ``document.not_report_pattern`` must not end the title."""
+    first three body paragraphs, and ``document.not_report_pattern`` must not end the title."""
     yes = doc.book.setting("document.report_pattern")
     no = doc.book.setting("document.not_report_pattern")
     titles = [c for c in doc.candidates if c.field == "title"]
@@ -150,7 +150,7 @@ def _is_report(doc: DocState, title_lines: list[Line], body_lines: list[Line]) -
                 return False
     if yes is None:
         return True
-    zones = [(ln.start, ln.end) for ln in title_lines] + [(ln.start, ln.end) for ln in body_lines[:1]]
+    zones = [(ln.start, ln.end) for ln in title_lines] + [(ln.start, ln.end) for ln in body_lines[:3]]
     return any(doc.search(yes, doc.text, a, b, "document.report") for a, b in zones)
 
 def _is_meta(doc: DocState, line: Line, meta_rules: list) -> bool:
