@@ -129,10 +129,7 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     p.add_argument("--dask", metavar="ADDRESS", help="summarise on a Dask cluster: 'local' or a scheduler address")
     _common(p)
     args = p.parse_args(argv)
-    try:
-        engine = load_engine(args)
-    except RuleError as e:
-        return _rule_error(e)
+    engine = load_engine(args)   # a RuleError is reported by main()
     from .reader import ReadError, read_path, read_stdin
     inputs = _expand_inputs(args.files)
     status = EXIT_OK

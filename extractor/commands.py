@@ -217,10 +217,7 @@ def rules_list(argv: Sequence[str]) -> int:
     p.add_argument("--kind", action="append", default=[], help="only rules of this kind (repeatable)")
     p.add_argument("--json", action="store_true", help="one JSON object per rule")
     args = p.parse_args(argv)
-    try:
-        engine = _engine(args)
-    except RuleError as e:
-        return _rule_error(e)
+    engine = _engine(args)   # a RuleError is reported by main()
     rules = list(engine.book.rules)
     if args.kind:
         rules = [r for r in rules if r.kind in args.kind]
@@ -293,10 +290,7 @@ def cmd_explain(argv: Sequence[str]) -> int:
     p.add_argument("--json", action="store_true", help="the explanation as JSON")
     _common(p)
     args = p.parse_args(argv)
-    try:
-        engine = load_engine(args)
-    except RuleError as e:
-        return _rule_error(e)
+    engine = load_engine(args)   # a RuleError is reported by main()
     known = list(FIELDS) + sorted({r.field for r in engine.book.rules if r.field and r.field not in FIELDS})
     if args.field is not None and args.field not in known:
         import difflib
@@ -337,10 +331,7 @@ def cmd_eval(argv: Sequence[str]) -> int:
     except CorpusError as e:
         print(f"summarize: {e}", file=sys.stderr)
         return EXIT_INPUT
-    try:
-        engine = load_engine(args)
-    except RuleError as e:
-        return _rule_error(e)
+    engine = load_engine(args)   # a RuleError is reported by main()
     run = run_corpus(engine, corpus, gold)
     res = score(gold, run.preds)
     for f, w in run.warnings:
