@@ -128,10 +128,34 @@ class DocState:
             except TimeoutError:
                 self.warnings.append(f"rule {rule.id} ({rule.where}) pre-filter cut off after {self.timeout:g}s")
             todo = sorted(hits)
+        # neighbouring units are matched in one call (fewer calls, one timeout set-up each);
+        # a match that runs across units is dropped and those units are tried one by one
+        runs: list[list[int]] = []
         for i in todo:
-            u = units[i]
-            for m in self.matches(rule, self.text, u.start, u.end, prefiltered=True):
-                yield i, m
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        starts = self.starts_of(units)
+        for run in runs:
+            lo, hi = units[run[0]].start, units[run[-1]].end
+            retry: list[int] = []
+            found: list[tuple[int, Any]] = []
+            for m in self.matches(rule, self.text, lo, hi, prefiltered=True):
+                i = bisect_right(starts, m.start()) - 1
+                if m.end() <= units[i].end or m.end() == m.start():
+                    found.append((i, m))
+                else:
+                    j = bisect_right(starts, m.end() - 1) - 1
+                    retry.extend(range(i, j + 1))
+            if retry:
+                again = set(retry)
+                found = [(i, m) for i, m in found if i not in again]
+                for i in sorted(again):
+                    u = units[i]
+                    found.extend((i, m) for m in self.matches(rule, self.text, u.start, u.end, prefiltered=True))
+                found.sort(key=lambda x: x[1].start())
+            yield from found
 
     def line_hits(self, rule: Rule, lines: list[Any]) -> dict[int, Any]:
         """{line index: first match} of a line-scoped rule, found in one pass over all lines;
