@@ -36,7 +36,7 @@ def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:
     import regex
     numerals = doc.book.numerals
     norm = rule.normalise
-    if "date" in norm or "day_only" in norm:
+    if "date" in norm or "day_only" in norm or "dated_line" in norm:
         spans = _capture_spans(m, ["year", "month", "day"]) or [m.span()]
         start, end = min(a for a, _ in spans), max(b for _, b in spans)
         base = doc.debug.get("published")
@@ -46,6 +46,10 @@ def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:
         parts = date_parts(m, numerals)
         if parts is None:
             return None
+        if "dated_line" in norm:
+            # month and day only (a dateline): the year printed elsewhere in the text, or nothing
+            year = parts.year or _year_in_text(doc)
+            return (format_date(parts, None, year), start, end) if year else None
         hint = None
         if parts.year is None and not base:
             hint = doc.debug.get("year_hint")
@@ -75,6 +79,15 @@ def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:
     if not value.strip():
         return None
     return value, start, end
+
+
+def _year_in_text(doc: DocState) -> int | None:
+    """The first year the text prints (``dates.year_in_text_pattern``), for datelines."""
+    if "year_in_text" not in doc.debug:
+        pat = doc.book.setting("dates.year_in_text_pattern")
+        m = doc.search(pat, doc.text, what="dates.year_in_text") if pat is not None else None
+        doc.debug["year_in_text"] = to_int(m.group("year"), doc.book.numerals) if m else None
+    return doc.debug["year_in_text"]
 
 
 def _best(cands: list[Candidate]) -> Candidate | None:

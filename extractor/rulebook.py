@@ -41,8 +41,8 @@ CUE_TYPES = ("directive", "not_directive", "no_speaker", "relayed")
 NORMALISERS = {
     # name -> captures it needs (any one of each tuple)
     "date": (("month", "day", "date"),),
+    "dated_line": (("month", "day"),),
     "day_only": (),
-    "persons": (),
     "strip": (),
     "unquote": (),
 }

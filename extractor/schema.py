@@ -47,6 +47,8 @@ KEY_DOCS: dict[str, str] = {
     "needs_cue": "list rules: a directive cue must stand before the list.",
     "max_gap": "list rules: the most characters allowed between items (0: no limit).",
     "min_items": "list rules: the fewest items a list needs (default 2).",
+    "requires": "A cheap pattern that must occur in a sentence (or line) before the rule's own "
+                "patterns are tried there: a fast pre-filter for expensive rules.",
     "examples": "Texts the rule must handle, with what it must produce (`summarize rules test`).",
     "counter_examples": "Texts on which the rule must produce nothing.",
 }

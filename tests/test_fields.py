@@ -50,3 +50,10 @@ def test_future_meeting_in_a_notice_is_not_a_meeting(engine):
 def test_dates_of_other_meetings_are_ignored(engine):
     t = "发布时间:2023-05-12\n\n5月11日,县委召开常委会议,传达学习5月8日全省工作会议精神,部署6月20日召开的全县大会筹备工作。"
     assert meeting(engine, t) == ("县委常委会议", "2023-05-11")
+
+
+def test_dateline_with_month_and_day_takes_a_year_printed_elsewhere(engine):
+    s = engine.summarize("中新网10月27日电 2019年全省安全生产工作会议27日在福州召开。")
+    assert s.published.value == "2019-10-27"
+    s = engine.summarize("红网时刻常德9月27日讯 9月26日,县委召开调度会。")
+    assert s.published is None and s.meeting_date.value == "--09-26"
