@@ -222,7 +222,15 @@ class RuleBook:
     disabled: list[Rule] = dataclasses.field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Rule]:
-        return [r for r in self.rules if r.kind == kind and r.enabled]
+        """The enabled rules of one kind, in priority order (computed once per book)."""
+        by_kind = self.__dict__.get("_by_kind")
+        if by_kind is None:
+            by_kind = {}
+            for r in self.rules:
+                if r.enabled:
+                    by_kind.setdefault(r.kind, []).append(r)
+            self.__dict__["_by_kind"] = by_kind
+        return by_kind.get(kind, [])
 
     def get(self, rule_id: str) -> Rule | None:
         for r in self.rules:
