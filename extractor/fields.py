@@ -39,7 +39,7 @@ def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:
     if "date" in norm or "day_only" in norm or "dated_line" in norm:
         spans = _capture_spans(m, ["year", "month", "day"]) or [m.span()]
         start, end = min(a for a, _ in spans), max(b for _, b in spans)
-        base = doc.debug.get("published")
+        base = doc.summary.published.value if doc.summary.published else None
         if "day_only" in norm:
             v = day_only(m, numerals, base)
             return (v, start, end) if v else None
@@ -52,7 +52,7 @@ def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:
             return (format_date(parts, None, year), start, end) if year else None
         hint = None
         if parts.year is None and not base:
-            hint = doc.debug.get("year_hint")
+            hint = doc.cache.get("year_hint")
         return format_date(parts, base, hint), start, end
     if rule.value:
         names = regex.findall(r"\{(\w+)\}", rule.value)
@@ -83,11 +83,11 @@ def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:
 
 def _year_in_text(doc: DocState) -> int | None:
     """The first year the text prints (``dates.year_in_text_pattern``), for datelines."""
-    if "year_in_text" not in doc.debug:
+    if "year_in_text" not in doc.cache:
         pat = doc.book.setting("dates.year_in_text_pattern")
         m = doc.search(pat, doc.text, what="dates.year_in_text") if pat is not None else None
-        doc.debug["year_in_text"] = to_int(m.group("year"), doc.book.numerals) if m else None
-    return doc.debug["year_in_text"]
+        doc.cache["year_in_text"] = to_int(m.group("year"), doc.book.numerals) if m else None
+    return doc.cache["year_in_text"]
 
 
 def _best(cands: list[Candidate]) -> Candidate | None:
@@ -104,7 +104,6 @@ def run(doc: DocState) -> None:
         c = _best([c for c in doc.candidates if c.field == name])
         if c is not None:
             setattr(s, name, Value(c.value, doc.evidence(c.rule.id, c.start, c.end)))
-    doc.debug["published"] = s.published.value if s.published else None
     if not doc.is_report:
         return
     year_pat = book.setting("dates.year_in_name_pattern")
@@ -114,7 +113,7 @@ def run(doc: DocState) -> None:
         if field == "meeting_date" and s.meeting and year_pat is not None and not s.published:
             ym = doc.search(year_pat, s.meeting.value)
             if ym:
-                doc.debug["year_hint"] = to_int(ym.group("year"), book.numerals)
+                doc.cache["year_hint"] = to_int(ym.group("year"), book.numerals)
         cands: list[Candidate] = []
         for rule in book.of_kind("field"):
             if rule.field != field:

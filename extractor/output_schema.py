@@ -24,6 +24,17 @@ DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$|^--\d{2}-\d{2}$"
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _NULLABLE_DATE = {"type": ["string", "null"], "pattern": DATE_PATTERN}
 
+_ITEM_PROPERTIES: dict[str, Any] = {
+    "marker": {"type": "string", "description": "The numbering as printed."},
+    "lead": {"type": "string", "description": "The first clause."},
+    "text": {"type": "string", "description": "The item's full text after the marker."},
+    "items": {"type": "array", "items": {"$ref": "#/$defs/item"}},
+    "clauses": {"type": "array", "items": {"type": "string"},
+                "description": "Sentences of an item without numbered children."},
+    "evidence": {"$ref": "#/$defs/evidence"},
+}
+"""Properties of a numbered item; a point has these and its speaker."""
+
 OUTPUT_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "jiyao meeting summary",
@@ -72,30 +83,14 @@ OUTPUT_SCHEMA: dict[str, Any] = {
             "description": "A numbered sub-item of a point (or of another item).",
             "required": ["marker", "lead", "text"],
             "additionalProperties": False,
-            "properties": {
-                "marker": {"type": "string", "description": "The numbering as printed."},
-                "lead": {"type": "string", "description": "The first clause."},
-                "text": {"type": "string", "description": "The item's full text after the marker."},
-                "items": {"type": "array", "items": {"$ref": "#/$defs/item"}},
-                "clauses": {"type": "array", "items": {"type": "string"}},
-                "evidence": {"$ref": "#/$defs/evidence"},
-            },
+            "properties": _ITEM_PROPERTIES,
         },
         "point": {
             "type": "object",
             "description": "A top-level directive, attributed to the speaker who introduced it.",
             "required": ["marker", "lead", "text", "speaker"],
             "additionalProperties": False,
-            "properties": {
-                "marker": {"type": "string", "description": "The numbering as printed."},
-                "lead": {"type": "string", "description": "The first clause."},
-                "text": {"type": "string", "description": "The point's full text after the marker."},
-                "items": {"type": "array", "items": {"$ref": "#/$defs/item"}},
-                "clauses": {"type": "array", "items": {"type": "string"},
-                            "description": "Sentences of a point without numbered children."},
-                "speaker": {"type": ["string", "null"]},
-                "evidence": {"$ref": "#/$defs/evidence"},
-            },
+            "properties": {**_ITEM_PROPERTIES, "speaker": {"type": ["string", "null"]}},
         },
         "evidence": {
             "type": "object",

@@ -164,8 +164,6 @@ class Rule:
     scope: str
     patterns: list[Any]
     """Compiled ``regex`` patterns, tried in order."""
-    sources: list[str]
-    """The expanded pattern text of each compiled pattern (for messages)."""
     priority: int = 50
     field: str | None = None
     value: str | None = None
@@ -501,7 +499,7 @@ class _Builder:
                     words.append(regex.escape(r["last_word"]))
                 raw = "(?P<word>" + "|".join(words) + ")"
         pats = raw if isinstance(raw, list) else [raw]
-        compiled, sources = [], []
+        compiled = []
         for i, p in enumerate(pats):
             ppath = path + (("pattern", i) if isinstance(raw, list) else ("marker" if kind == "list" and "marker" in r else "pattern",))
             if not isinstance(p, str):
@@ -511,7 +509,6 @@ class _Builder:
             if c is None:
                 return None
             compiled.append(c[0])
-            sources.append(c[1])
         norm = r.get("normalise") or ()
         norm = (norm,) if isinstance(norm, str) else tuple(norm)
         for k, n in enumerate(norm):
@@ -555,7 +552,7 @@ class _Builder:
         line = doc.where(path)[0]
         return Rule(
             id=r["id"], kind=kind, description=r.get("description", ""),
-            scope=r.get("scope", DEFAULT_SCOPE[kind]), patterns=compiled, sources=sources,
+            scope=r.get("scope", DEFAULT_SCOPE[kind]), patterns=compiled,
             priority=r.get("priority", 50), field=r.get("field"), value=r.get("value"),
             normalise=norm, action=r.get("action"), cue=r.get("cue"),
             words=tuple(r.get("words", ())), last_word=r.get("last_word"),

@@ -7,6 +7,7 @@ where the article ends (``end``: the rest is related reading, comments, teasers)
 """
 from __future__ import annotations
 
+from .fields import resolve
 from .state import Candidate, DocState, Line, Span
 
 # How many lines after the article's end are still read for metadata (a source line often follows).
@@ -93,7 +94,7 @@ def run(doc: DocState) -> None:
     for ln, rank in meta_scan:
         for rule in meta_rules:
             for m in doc.matches(rule, text, ln.start, ln.end):
-                value = _value(doc, rule, m)
+                value = resolve(doc, rule, m)
                 if value is None:
                     continue
                 doc.fire(rule)
@@ -122,7 +123,7 @@ def run(doc: DocState) -> None:
             m = next(iter(doc.matches(rule, text, ln.start, ln.end)), None)
             if m is None:
                 continue
-            value = _value(doc, rule, m)
+            value = resolve(doc, rule, m)
             if value is None:
                 continue
             doc.fire(rule)
@@ -177,8 +178,3 @@ def _body_start(doc: DocState, lines: list[Line], min_chars, body_mark, body_sta
             return i
     return 0   # no line looks like body text: read everything as body
 
-
-def _value(doc: DocState, rule, m) -> tuple[str, int, int] | None:
-    """Resolve a match to (value, start, end) with the rule's value template and normalisers."""
-    from .fields import resolve
-    return resolve(doc, rule, m)

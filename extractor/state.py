@@ -79,7 +79,8 @@ class DocState:
     fired: dict[str, int] = field(default_factory=dict)
     near_misses: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    debug: dict[str, Any] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)
+    """Values derived once per document (span starts, the year a dateline takes, ...)."""
 
     @property
     def text(self) -> str:
@@ -94,13 +95,6 @@ class DocState:
 
     def fire(self, rule: Rule) -> None:
         self.fired[rule.id] = self.fired.get(rule.id, 0) + 1
-
-    def starts(self, name: str) -> list[int]:
-        """Start offsets of ``paragraphs`` or ``sentences`` (cached), for bisecting."""
-        key = "starts:" + name
-        if key not in self.debug:
-            self.debug[key] = [x.start for x in getattr(self, name)]
-        return self.debug[key]
 
     def units(self, scope: str) -> list[Any]:
         """The spans a rule of this scope runs over, in text order."""
@@ -181,11 +175,13 @@ class DocState:
         return out
 
     def starts_of(self, spans: list[Any]) -> list[int]:
-        key = ("starts_of", id(spans), len(spans))
-        got = self.debug.get(key)
-        if got is None:
-            got = self.debug[key] = [s.start for s in spans]
-        return got
+        """Start offsets of a list of spans (paragraphs, sentences, lines, persons), for
+        bisecting; computed once per list and again only when the list has grown."""
+        key = ("starts_of", id(spans))
+        got = self.cache.get(key)
+        if got is None or got[0] is not spans or len(got[1]) != len(spans):
+            got = self.cache[key] = (spans, [s.start for s in spans])
+        return got[1]
 
     def matches(self, rule: Rule, text: str, pos: int = 0, endpos: int | None = None,
                 prefiltered: bool = False) -> Iterator[Any]:

@@ -119,13 +119,13 @@ def _at(spans: list, starts: list[int], pos: int) -> int:
 
 
 def _paragraph_end(doc: DocState, pos: int) -> int:
-    i = _at(doc.paragraphs, doc.starts("paragraphs"), pos)
+    i = _at(doc.paragraphs, doc.starts_of(doc.paragraphs), pos)
     return doc.paragraphs[i].end if i >= 0 else doc.body.end
 
 
 def _next_paragraph_end(doc: DocState, pos: int) -> int:
     paras = doc.paragraphs
-    i = _at(paras, doc.starts("paragraphs"), pos)
+    i = _at(paras, doc.starts_of(doc.paragraphs), pos)
     if i < 0:
         return doc.body.end
     return paras[i + 1].end if i + 1 < len(paras) else paras[i].end
@@ -213,11 +213,11 @@ def _intro_span(doc: DocState, ch: Chain) -> tuple[int, int]:
     """The words leading into the first marker: its sentence so far, or the line before it."""
     first = ch.start
     text = doc.text
-    i = _at(doc.sentences, doc.starts("sentences"), first)
+    i = _at(doc.sentences, doc.starts_of(doc.sentences), first)
     s = doc.sentences[i].start if i >= 0 else first
     if not text[s:first].strip():
         paras = doc.paragraphs
-        j = bisect_right(doc.starts("paragraphs"), first) - 1
+        j = bisect_right(doc.starts_of(doc.paragraphs), first) - 1
         while j >= 0 and paras[j].end > first:
             j -= 1
         if j >= 0:
@@ -274,7 +274,7 @@ def _clauses(doc: DocState, start: int, end: int, lead_end: int) -> list[str]:
         return []
     out = []
     sents = doc.sentences
-    first = bisect_left(doc.starts("sentences"), max(lead_end, start))
+    first = bisect_left(doc.starts_of(doc.sentences), max(lead_end, start))
     for sent in sents[first:]:
         if sent.start >= end:
             break
@@ -369,13 +369,11 @@ def _speaker(doc: DocState, ch: Chain, window: int, field: str | None) -> Person
     failing that, the last person named in the list's paragraph or the one before it.
     Nobody when a ``no_speaker`` cue (the meeting as a body) stands between them and the list."""
     lo = max(doc.body.start, ch.start - window)
-    starts = doc.debug.get("person_starts")
-    if starts is None or len(starts) != len(doc.persons):
-        starts = doc.debug["person_starts"] = [p.start for p in doc.persons]
+    starts = doc.starts_of(doc.persons)
     before = doc.persons[bisect_left(starts, lo):bisect_left(starts, ch.start)]
     spoke = [p for p in before if p.field == field]
     if not spoke:
-        n = bisect_right(doc.starts("paragraphs"), ch.start)   # paragraphs starting at or before the list
+        n = bisect_right(doc.starts_of(doc.paragraphs), ch.start)   # paragraphs starting at or before the list
         paras = doc.paragraphs
         near = paras[n - 2].start if n >= 2 else (paras[n - 1].start if n else lo)
         spoke = [p for p in before if p.start >= near]

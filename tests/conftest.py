@@ -12,3 +12,10 @@ SHARED = ROOT.parent / "shared"
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return Engine.load()
+
+
+@pytest.fixture(autouse=True)
+def _no_config(monkeypatch):
+    """No test picks up a jiyao.toml or [tool.jiyao] of the machine it runs on;
+    the configuration tests switch discovery back on where they test it."""
+    monkeypatch.setenv("JIYAO_NO_CONFIG", "1")

@@ -29,7 +29,6 @@ def engine():
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("JIYAO_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "rulecache"))
-    monkeypatch.setenv("JIYAO_NO_CONFIG", "1")
 
 
 def _env(**extra):

@@ -20,10 +20,6 @@ REPORT = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _no_config(monkeypatch):
-    monkeypatch.setenv("JIYAO_NO_CONFIG", "1")
-
 
 @pytest.fixture
 def report(tmp_path) -> Path:
@@ -147,7 +143,7 @@ def test_config_in_pyproject_of_a_parent_directory(capsys, tmp_path, report, mon
 
 
 def test_config_overlay_with_unknown_disable_id(capsys, tmp_path, report, monkeypatch):
-    ov = overlay(tmp_path / "proj" / "r", "disable: [nope.nothing]\n")
+    overlay(tmp_path / "proj" / "r", "disable: [nope.nothing]\n")
     (tmp_path / "proj" / "jiyao.toml").write_text('rules = ["r"]\n', encoding="utf-8")
     monkeypatch.delenv("JIYAO_NO_CONFIG")
     monkeypatch.chdir(tmp_path / "proj")

@@ -51,10 +51,6 @@ GOLD = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _no_config(monkeypatch):
-    monkeypatch.setenv("JIYAO_NO_CONFIG", "1")
-
 
 @pytest.fixture
 def mini(tmp_path) -> Path:

@@ -14,10 +14,6 @@ from extractor.rulebook import shipped_rules_dir
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "fullwidth_yishi.txt"
 
 
-@pytest.fixture(autouse=True)
-def _no_config(monkeypatch):
-    monkeypatch.setenv("JIYAO_NO_CONFIG", "1")
-
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     rc = main(list(argv))
