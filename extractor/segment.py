@@ -10,9 +10,6 @@ from __future__ import annotations
 from .fields import resolve
 from .state import Candidate, DocState, Line, Span
 
-# How many lines after the article's end are still read for metadata (a source line often follows).
-FOOTER_META_LINES = 8
-
 
 def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Line]:
     end = len(text) if end is None else end
@@ -71,7 +68,7 @@ def run(doc: DocState) -> None:
     footer_start = end_index if end_index is not None else len(kept)
     after = [ln for ln in lines if ln.start >= (kept[-1].end if kept else 0)] if end_index is not None else []
     article = kept[:footer_start]
-    footer = (kept[footer_start:] + after)[:FOOTER_META_LINES]
+    footer = (kept[footer_start:] + after)[:int(book.setting("segment.footer_meta_lines", 8))]
     doc.chrome.extend(ln for ln in lines if end_index is not None and ln.start > kept[-1].start)
 
     body_i = _body_start(doc, article, min_chars, body_mark, body_start_pat, meta_rules)
