@@ -69,10 +69,11 @@ class Engine:
     def run(self, text: str, until: str | None = None) -> DocState:
         """Run the pipeline and return the whole document state (for explain and tests)."""
         doc = self.new_state(text)
-        for name, stage in STAGES:
-            stage(doc)
-            if name == until:
-                break
+        with doc.limit:
+            for name, stage in STAGES:
+                stage(doc)
+                if name == until:
+                    break
         doc.summary.warnings = list(doc.warnings)
         doc.summary.labels = self.book.labels
         return doc

@@ -29,7 +29,7 @@ def read_persons(doc: DocState, rule, m) -> list[PersonMention]:
         return []
     a, b = m.span("who")
     out = []
-    for p in reader.read(doc.text, a, b, doc.timeout):
+    for p in reader.read(doc.text, a, b, doc.limit):
         roles = [doc.original(x, y) for x, y in p.roles]
         name = doc.original(p.name_start, p.end)
         out.append(PersonMention(rule.field or "", name, roles, p.start, p.end, rule.id))

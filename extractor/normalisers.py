@@ -137,16 +137,17 @@ class PersonReader:
             out.append((a, b))
         return out
 
-    def read(self, text: str, start: int, end: int, timeout: float) -> list[ParsedPerson]:
+    def read(self, text: str, start: int, end: int, limit: Any) -> list[ParsedPerson]:
+        """The persons in ``text[start:end]``; ``limit`` (an extractor.timelimit.Limit) runs the pattern calls."""
         out: list[ParsedPerson] = []
         pending: list[tuple[int, int]] = []
         seg = text[start:end]
         for a, b in split_top(seg, self.sep):
-            parsed = self._piece(text, start + a, start + b, timeout)
+            parsed = self._piece(text, start + a, start + b, limit)
             if parsed is None:
                 sub = split_top(seg[a:b], self.weak_sep)
                 if len(sub) > 1:
-                    got = [self._piece(text, start + a + x, start + a + y, timeout) for x, y in sub]
+                    got = [self._piece(text, start + a + x, start + a + y, limit) for x, y in sub]
                     people = [g for g in got if isinstance(g, ParsedPerson)]
                     if people:
                         out.extend(people)
@@ -165,19 +166,19 @@ class PersonReader:
             out.append(parsed)
         return out
 
-    def _piece(self, text: str, a: int, b: int, timeout: float) -> ParsedPerson | str | None:
+    def _piece(self, text: str, a: int, b: int, limit: Any) -> ParsedPerson | str | None:
         while a < b and text[a].isspace():
             a += 1
         while b > a and text[b - 1].isspace():
             b -= 1
         if a >= b:
             return None
-        m = self.item.fullmatch(text, a, b, timeout=timeout)
+        m = limit.one(self.item.fullmatch, text, a, b)
         if m is not None:
             ra, rb = m.span("roles") if m.group("roles") else (m.start("name"), m.start("name"))
             roles = self._roles(text, ra, rb) if rb > ra else []
             return ParsedPerson(m.group("name"), roles, a, m.end("name"), m.start("name"))
-        if self.roles_only.fullmatch(text, a, b, timeout=timeout):
+        if limit.one(self.roles_only.fullmatch, text, a, b):
             return "roles"
         return None
 

@@ -9,6 +9,7 @@ from typing import Any, Iterable, Iterator
 from .model import Evidence, Summary
 from .normalise import Normalised
 from .rulebook import Rule, RuleBook
+from .timelimit import Limit
 
 
 @dataclass(slots=True)
@@ -76,11 +77,17 @@ class DocState:
     """False when the document-level settings say this is no report: only title,
     publication date and source are then extracted."""
     summary: Summary = field(default_factory=Summary)
+    limit: Limit = field(default=None)   # type: ignore[assignment]
+    """Runs every pattern call under the pattern timeout (see extractor/timelimit.py)."""
     fired: dict[str, int] = field(default_factory=dict)
     near_misses: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cache: dict[Any, Any] = field(default_factory=dict)
     """Values derived once per document (span starts, the year a dateline takes, ...)."""
+
+    def __post_init__(self) -> None:
+        if self.limit is None:
+            self.limit = Limit(self.timeout)
 
     @property
     def text(self) -> str:
@@ -114,15 +121,15 @@ class DocState:
         if rule.requires is not None:
             starts = [u.start for u in units]
             hits: set[int] = set()
-            try:
-                for h in rule.requires.finditer(self.text, units[0].start, units[-1].end, timeout=self.timeout):
-                    i = bisect_right(starts, h.start()) - 1
-                    if i >= 0 and h.end() <= units[i].end:
-                        hits.add(i)
-            except TimeoutError:
+            found_hits: list[Any] = []
+            if self.limit.all(rule.requires, self.text, units[0].start, units[-1].end, found_hits):
                 self.warnings.append(f"rule {rule.id} ({rule.where}) pre-filter cut off after {self.timeout:g}s")
+            for h in found_hits:
+                i = bisect_right(starts, h.start()) - 1
+                if i >= 0 and h.end() <= units[i].end:
+                    hits.add(i)
             todo = sorted(hits)
-        # neighbouring units are matched in one call (fewer calls, one timeout set-up each);
+        # neighbouring units are matched in one call (fewer calls);
         # a match that runs across units is dropped and those units are tried one by one
         runs: list[list[int]] = []
         for i in todo:
@@ -184,32 +191,32 @@ class DocState:
         return got[1]
 
     def matches(self, rule: Rule, text: str, pos: int = 0, endpos: int | None = None,
-                prefiltered: bool = False) -> Iterator[Any]:
+                prefiltered: bool = False) -> list[Any]:
         """Every match of every pattern of ``rule`` in ``text[pos:endpos]``, with the time budget.
 
         A pattern that runs past the budget is cut off with a warning naming the rule;
         matches found before that are kept.
         """
         end = len(text) if endpos is None else endpos
+        found: list[Any] = []
         if monotonic() > self.deadline:
             msg = f"document time budget spent: rule {rule.id} and later rules skipped"
             if not any(w.startswith("document time budget") for w in self.warnings):
                 self.warnings.append(msg)
-            return
+            return found
         if not prefiltered and rule.requires is not None and \
-                rule.requires.search(text, pos, end, timeout=self.timeout) is None:
-            return
+                self.search(rule.requires, text, pos, end, f"rule {rule.id} ({rule.where}) pre-filter") is None:
+            return found
         for pat in rule.patterns:
-            try:
-                yield from pat.finditer(text, pos, end, timeout=self.timeout)
-            except TimeoutError:
+            if self.limit.all(pat, text, pos, end, found):
                 msg = f"rule {rule.id} ({rule.where}) cut off after {self.timeout:g}s"
                 if msg not in self.warnings:
                     self.warnings.append(msg)
+        return found
 
     def search(self, pattern: Any, text: str, pos: int = 0, endpos: int | None = None, what: str = "setting") -> Any:
         try:
-            return pattern.search(text, pos, len(text) if endpos is None else endpos, timeout=self.timeout)
+            return self.limit.one(pattern.search, text, pos, len(text) if endpos is None else endpos)
         except TimeoutError:
             self.warnings.append(f"{what} pattern cut off after {self.timeout:g}s")
             return None

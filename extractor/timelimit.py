@@ -1,0 +1,127 @@
+"""Time limits for pattern calls: no single regex call may run longer than the pattern timeout.
+
+The ``regex`` module can bound a call itself (``timeout=``), but that costs about 2 µs per
+call and per match found, on top of the matching, whatever the timeout: over a third of
+the engine's time on a typical report, which makes a few hundred calls.
+
+So, in the main thread of a process where nothing else uses SIGALRM, a :class:`Limit`
+starts a periodic interval timer (``signal.setitimer``) for the length of one document
+instead. Its handler raises :class:`PatternTimeout` inside a call that has been running
+for a whole timeout (between 1 and 1.5 timeouts: the timer ticks every half timeout), and
+only inside one of the functions of this module, while a call is in progress (``regex``
+checks for signals while it matches). Everywhere else (other threads, Dask workers, a
+platform without ``setitimer``, a program with its own SIGALRM handler) each call gets
+``timeout=``. Either way a call cut off raises ``TimeoutError``; :meth:`Limit.all` returns
+the matches found before it.
+"""
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any, Callable
+
+
+class PatternTimeout(TimeoutError):
+    """A pattern call ran past the pattern timeout."""
+
+
+class _Clock:
+    """State shared with the signal handler (main thread only)."""
+
+    armed = False
+    """True while a call of this module is in progress."""
+    call = 0
+    """Counts calls: the handler sees whether the same call is still running."""
+    seen = -1
+    ticks = 0
+
+
+_clock = _Clock()
+_main = threading.main_thread()
+_HAVE_TIMER = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")
+
+
+def _on_tick(signum: int, frame: Any) -> None:
+    c = _clock
+    if not c.armed:
+        return
+    if c.call != c.seen:
+        c.seen, c.ticks = c.call, 0
+        return
+    c.ticks += 1
+    # two ticks more after the one that first saw this call: it has run a whole timeout
+    if c.ticks >= 2 and frame is not None and frame.f_code in _GUARDED:
+        c.armed = False
+        raise PatternTimeout()
+
+
+class Limit:
+    """The time limit of the pattern calls for one document; use as a context manager."""
+
+    __slots__ = ("timeout", "per_call", "_previous")
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self.per_call = True
+        """False while the interval timer guards the calls."""
+        self._previous: Any = None
+
+    def __enter__(self) -> "Limit":
+        if _HAVE_TIMER and threading.current_thread() is _main and _clock.armed is False:
+            try:
+                if signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None):
+                    self._previous = signal.signal(signal.SIGALRM, _on_tick)
+                    tick = max(self.timeout / 2, 0.001)
+                    signal.setitimer(signal.ITIMER_REAL, tick, tick)
+                    self.per_call = False
+            except (ValueError, OSError):   # not the main interpreter, or no timer
+                self.per_call = True
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if not self.per_call:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous if self._previous is not None else signal.SIG_DFL)
+            _clock.armed = False
+            self.per_call = True
+
+    def all(self, pattern: Any, text: str, pos: int, end: int, out: list) -> bool:
+        """Append every match of ``pattern`` in ``text[pos:end]`` to ``out``; True when the call
+        was cut off (``out`` then holds the matches found before)."""
+        if self.per_call:
+            try:
+                for m in pattern.finditer(text, pos, end, timeout=self.timeout):
+                    out.append(m)
+            except TimeoutError:
+                return True
+            return False
+        c = _clock
+        try:
+            c.call += 1
+            c.armed = True
+            for m in pattern.finditer(text, pos, end):
+                out.append(m)
+            c.armed = False
+        except TimeoutError:
+            return True
+        finally:
+            c.armed = False
+        return False
+
+    def one(self, method: Callable[..., Any], text: str, pos: int, end: int) -> Any:
+        """``method(text, pos, end)``: a pattern's ``search``, ``match`` or ``fullmatch``.
+        Raises ``TimeoutError`` when cut off."""
+        if self.per_call:
+            return method(text, pos, end, timeout=self.timeout)
+        c = _clock
+        try:
+            c.call += 1
+            c.armed = True
+            m = method(text, pos, end)
+            c.armed = False
+        finally:
+            c.armed = False
+        return m
+
+
+_GUARDED = frozenset({Limit.all.__code__, Limit.one.__code__})
