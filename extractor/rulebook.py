@@ -78,9 +78,18 @@ _REF = regex.compile(r"%\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<cap>[A-Za-z_][
 _FLAGS = regex.VERSION0 | regex.MULTILINE
 
 
+_GUARD_MIN = 3
+
+
+def _in_set(ch: str) -> str:
+    return "\\" + ch if ch in "\\]^-[" else ch
+
+
 def word_trie(words: list[str]) -> str:
     """A regex matching any of ``words`` (literally), longest first, built as a trie so that
-    the engine tries one branch per first character instead of every word in turn."""
+    the engine tries one branch per first character instead of every word in turn. Where a node
+    has several branches, a lookahead for the set of their first characters comes first: the
+    ``regex`` module tries alternatives in turn, and most positions start none of them."""
     root: dict[str, Any] = {}
     for w in words:
         node = root
@@ -89,10 +98,14 @@ def word_trie(words: list[str]) -> str:
         node[""] = {}
 
     def emit(node: dict[str, Any]) -> str:
-        alts = [regex.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        firsts = sorted(ch for ch in node if ch)
+        alts = [regex.escape(ch) + emit(node[ch]) for ch in firsts]
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if len(alts) >= _GUARD_MIN:
+            # one set test rejects most positions before the branches are tried one by one
+            body = "(?=[" + "".join(_in_set(ch) for ch in firsts) + "])" + body
         return f"(?:{body})?" if "" in node else body
 
     return "(?:" + emit(root) + ")"
