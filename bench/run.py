@@ -159,10 +159,11 @@ def stages(engine: Engine, docs, min_time: float) -> dict:
             t2 = pc()
             tot["read"] += t1 - t0
             tot["normalise"] += t2 - t1
-            for name, stage in STAGES:
-                a = pc()
-                stage(doc)
-                tot[name] += pc() - a
+            with doc.limit:    # the pattern time limit, as Engine.run sets it up
+                for name, stage in STAGES:
+                    a = pc()
+                    stage(doc)
+                    tot[name] += pc() - a
             doc.summary.labels = engine.book.labels
             a = pc()
             json.dumps(doc.summary.to_dict(), ensure_ascii=False)

@@ -76,6 +76,7 @@ def expect_keys(kind: str, field: str | None) -> tuple[str, ...]:
 TOP_KEYS = ("patterns", "rules", "settings", "numerals", "labels", "disable")
 _REF = regex.compile(r"%\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<cap>[A-Za-z_][A-Za-z0-9_]*))?\}")
 _FLAGS = regex.VERSION0 | regex.MULTILINE
+_META = frozenset("()[]{}?*+.\\^$|%")
 
 
 _GUARD_MIN = 3
@@ -192,6 +193,9 @@ class Rule:
     requires: Any = None
     """A cheap pattern that must occur in a unit (sentence, line, ...) before the rule's
     own patterns are tried there: a fast pre-filter for expensive rules."""
+    requires_words: tuple[str, ...] | None = None
+    """When ``requires`` is only literal words (plain text, ``A|B``, a word-list
+    sub-pattern): those words, looked up with ``str.find`` instead of a regex scan."""
     examples: list[dict] = dataclasses.field(default_factory=list)
     counter_examples: list[str] = dataclasses.field(default_factory=list)
     example_lines: list[int] = dataclasses.field(default_factory=list)
@@ -276,6 +280,8 @@ class _Builder:
         self.problems: list[Problem] = []
         self.docs: list[tuple[Located, int]] = []   # (document, pack index)
         self.library: dict[str, tuple[str, Located, tuple]] = {}
+        self.words: dict[str, tuple[str, ...]] = {}
+        """The words of each word-list sub-pattern."""
         self.expanded: dict[str, str] = {}
         self.bad_library: set[str] = set()
         self.library_pack: dict[str, int] = {}
@@ -313,6 +319,7 @@ class _Builder:
             self.problems.append(doc.problem(("patterns",), "bad-type", "'patterns' must be a mapping NAME: regex"))
         else:
             for name, val in pats.items():
+                words_of: tuple[str, ...] | None = None
                 if isinstance(val, dict) and "words" in val:
                     words = val["words"]
                     if not (isinstance(words, list) and words and all(isinstance(w, str) and w for w in words)):
@@ -320,6 +327,7 @@ class _Builder:
                                                          f"'words' of pattern '{name}' must be a list of non-empty strings"))
                         continue
                     val = word_trie(words)
+                    words_of = tuple(words)
                 elif isinstance(val, dict):
                     val = val.get("pattern")
                 if not isinstance(val, str):
@@ -333,6 +341,10 @@ class _Builder:
                                                      f"pattern '{name}' already defined at {prev[1].file}:{line}",
                                                      key=True))
                     continue
+                if words_of is not None:
+                    self.words[name] = words_of
+                else:
+                    self.words.pop(name, None)      # an overlay may redefine a word list as a pattern
                 self.library[name] = (val, doc, ("patterns", name))
                 self.library_pack[name] = pack   # a later pack may redefine it (overlay)
         self.docs.append((doc, pack))
@@ -385,6 +397,34 @@ class _Builder:
             piece(f"(?P<{cap}>{body})" if cap else f"(?:{body})", m.start(), m.end(), name)
         piece(text[pos:], pos, len(text), None)
         return "".join(out) if ok else None
+
+    def literals(self, text: str, seen: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+        """The strings a pattern source matches when it is an alternation of plain literals
+        and ``%{NAME}`` references to word lists (or to patterns that are such); else None.
+        Only what a "does it occur" test needs: a word holding another one is left out."""
+        found: list[str] = []
+        for tok in text.split("|"):
+            ref = _REF.fullmatch(tok)
+            if ref is not None and ref.group("cap") is None:
+                name = ref.group("name")
+                if name in self.words:
+                    found.extend(self.words[name])
+                    continue
+                if name in self.library and name not in seen:
+                    sub = self.literals(self.library[name][0], seen + (name,))
+                    if sub is not None:
+                        found.extend(sub)
+                        continue
+                return None
+            if not tok or any(ch in _META for ch in tok):
+                return None
+            found.append(tok)
+        words = sorted(set(found), key=len)
+        kept: list[str] = []
+        for w in words:
+            if not any(k in w for k in kept):
+                kept.append(w)
+        return tuple(kept)
 
     def compile(self, text: str, doc: Located, path: tuple,
                 stack: tuple[str, ...] = ()) -> tuple[Any, str] | None:
@@ -552,12 +592,13 @@ class _Builder:
                     self.problems.append(doc.problem(path + ("value",), "missing-capture",
                                                      f"value template uses {{{name}}} but no pattern captures '{name}'"))
                     return None
-        requires = None
+        requires = requires_words = None
         if isinstance(r.get("requires"), str):
             c = self.compile(r["requires"], doc, path + ("requires",))
             if c is None:
                 return None
             requires = c[0]
+            requires_words = self.literals(r["requires"])
         todo: dict[tuple[str, int], str] = {}
         if not self.check_examples(r, doc, path, kind, todo):
             return None
@@ -571,6 +612,7 @@ class _Builder:
             words=tuple(r.get("words", ())), last_word=r.get("last_word"),
             block=r.get("block", False), needs_cue=r.get("needs_cue", False),
             max_gap=r.get("max_gap", 0), min_items=r.get("min_items", 2), requires=requires,
+            requires_words=requires_words,
             examples=list(r.get("examples") or []), counter_examples=counters,
             example_lines=[doc.where(path + ("examples", i))[0] for i in range(len(r.get("examples") or []))],
             counter_example_lines=[doc.where(path + ("counter_examples", i))[0] for i in range(len(counters))],

@@ -7,6 +7,8 @@ where the article ends (``end``: the rest is related reading, comments, teasers)
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .fields import resolve
 from .state import Candidate, DocState, Line, Span
 
@@ -104,13 +106,19 @@ def run(doc: DocState) -> None:
     end_pat = book.setting("sentence.end_pattern")
     for para in body_lines:
         pos = para.start
-        while pos < para.end:
-            m = doc.search(end_pat, text, pos, para.end, "sentence.end") if end_pat else None
-            stop = m.end() if m else para.end
-            if stop <= pos:
-                stop = para.end
+        ends: list[Any] = []
+        if end_pat and doc.limit_all(end_pat, text, para.start, para.end, ends, "sentence.end"):
+            ends = []        # cut off: the paragraph is one sentence
+        for m in ends:
+            stop = m.end()
+            if stop <= pos:          # an empty match where the sentence starts
+                break
             doc.sentences.append(Line(pos, stop, text[pos:stop]))
             pos = stop
+            if m.start() == stop:    # an empty end match: the rest of the paragraph is one sentence
+                break
+        if pos < para.end:
+            doc.sentences.append(Line(pos, para.end, text[pos:para.end]))
 
     # title among header lines that are not metadata
     max_chars = int(book.setting("segment.title_max_chars", 80))

@@ -118,15 +118,12 @@ class DocState:
         if not units:
             return
         todo: Iterable[int] = range(len(units))
+        starts = self.starts_of(units)
         if rule.requires is not None:
-            starts = [u.start for u in units]
             hits: set[int] = set()
-            found_hits: list[Any] = []
-            if self.limit.all(rule.requires, self.text, units[0].start, units[-1].end, found_hits):
-                self.warnings.append(f"rule {rule.id} ({rule.where}) pre-filter cut off after {self.timeout:g}s")
-            for h in found_hits:
-                i = bisect_right(starts, h.start()) - 1
-                if i >= 0 and h.end() <= units[i].end:
+            for a, b in self.requires_hits(rule, units[0].start, units[-1].end):
+                i = bisect_right(starts, a) - 1
+                if i >= 0 and b <= units[i].end:
                     hits.add(i)
             todo = sorted(hits)
         # neighbouring units are matched in one call (fewer calls);
@@ -137,7 +134,6 @@ class DocState:
                 runs[-1].append(i)
             else:
                 runs.append([i])
-        starts = self.starts_of(units)
         for run in runs:
             lo, hi = units[run[0]].start, units[run[-1]].end
             retry: list[int] = []
@@ -157,6 +153,31 @@ class DocState:
                     found.extend((i, m) for m in self.matches(rule, self.text, u.start, u.end, prefiltered=True))
                 found.sort(key=lambda x: x[1].start())
             yield from found
+
+    def requires_hits(self, rule: Rule, lo: int, hi: int) -> list[tuple[int, int]]:
+        """Spans of the hits of a rule's ``requires`` pre-filter in ``text[lo:hi]``; found once
+        per document for every rule with the same pre-filter. Literal words are looked up
+        with ``str.find`` (every occurrence), other pre-filters scanned with their pattern."""
+        words = rule.requires_words
+        key = ("requires", words if words is not None else rule.requires.pattern, lo, hi)
+        got = self.cache.get(key)
+        if got is None:
+            got = []
+            text = self.text
+            if words is not None:
+                find = text.find
+                for w in words:
+                    i = find(w, lo, hi)
+                    while i >= 0:
+                        got.append((i, i + len(w)))
+                        i = find(w, i + 1, hi)
+            else:
+                found: list[Any] = []
+                if self.limit.all(rule.requires, text, lo, hi, found):
+                    self.warnings.append(f"rule {rule.id} ({rule.where}) pre-filter cut off after {self.timeout:g}s")
+                got = [m.span() for m in found]
+            self.cache[key] = got
+        return got
 
     def line_hits(self, rule: Rule, lines: list[Any]) -> dict[int, Any]:
         """{line index: first match} of a line-scoped rule, found in one pass over all lines;
@@ -204,15 +225,26 @@ class DocState:
             if not any(w.startswith("document time budget") for w in self.warnings):
                 self.warnings.append(msg)
             return found
-        if not prefiltered and rule.requires is not None and \
-                self.search(rule.requires, text, pos, end, f"rule {rule.id} ({rule.where}) pre-filter") is None:
-            return found
+        if not prefiltered and rule.requires is not None:
+            if rule.requires_words is not None:
+                if not any(text.find(w, pos, end) >= 0 for w in rule.requires_words):
+                    return found
+            elif self.search(rule.requires, text, pos, end, f"rule {rule.id} ({rule.where}) pre-filter") is None:
+                return found
         for pat in rule.patterns:
             if self.limit.all(pat, text, pos, end, found):
                 msg = f"rule {rule.id} ({rule.where}) cut off after {self.timeout:g}s"
                 if msg not in self.warnings:
                     self.warnings.append(msg)
         return found
+
+    def limit_all(self, pattern: Any, text: str, pos: int, end: int, out: list[Any], what: str = "setting") -> bool:
+        """Every match of a settings pattern in ``text[pos:end]`` appended to ``out``; True (with
+        a warning) when it was cut off."""
+        if self.limit.all(pattern, text, pos, end, out):
+            self.warnings.append(f"{what} pattern cut off after {self.timeout:g}s")
+            return True
+        return False
 
     def search(self, pattern: Any, text: str, pos: int = 0, endpos: int | None = None, what: str = "setting") -> Any:
         try:

@@ -30,3 +30,58 @@ def test_bad_words_entry_is_reported_with_location(tmp_path):
         Engine.load([tmp_path])
     p = e.value.problems[0]
     assert (p.line, p.code) == (3, "bad-type")
+
+
+def test_word_trie_with_set_metacharacters_in_first_position():
+    """The first-character lookahead holds the branches' first characters as a set:
+    ], ^, - and \\ must be escaped there."""
+    words = ["]x", "^y", "-z", "\\w", "ab", "ac", "b"]
+    p = regex.compile(word_trie(words))
+    for w in words:
+        assert p.fullmatch(w), w
+    assert p.match("zz") is None and p.match("a") is None
+
+
+def _requires_rules(tmp_path, requires: str, extra: str = ""):
+    (tmp_path / "r.yaml").write_text(
+        "patterns:\n  VERB:\n    words: [宣布, 宣布了, 宣读]\n  VERB2: '%{VERB}'\n  CHARS: '宣[读布]'\n" + extra +
+        "rules:\n  - id: x\n    kind: person\n    field: attendees\n"
+        f"    requires: '{requires}'\n"
+        "    pattern: '(?P<who>张\\w)(?:宣布|宣读)'\n", encoding="utf-8")
+    return Engine.load(overlays=[tmp_path])      # the shipped persons settings read the names
+
+
+@pytest.mark.parametrize("requires, words", [
+    ("宣布", ("宣布",)),
+    ("宣布|宣读", ("宣布", "宣读")),
+    ("%{VERB}", ("宣布", "宣读")),            # 宣布了 holds 宣布: left out
+    ("%{VERB2}|开始", ("开始", "宣布", "宣读")),
+    ("%{CHARS}", None),                        # a regex, scanned as one
+    ("宣.", None),
+    ("%{VERB:v}", None),                       # a capture is no plain word list
+])
+def test_literal_requires_become_words(tmp_path, requires, words):
+    rule = _requires_rules(tmp_path, requires).book.get("x")
+    got = rule.requires_words
+    assert (tuple(sorted(got)) if got is not None else None) == (tuple(sorted(words)) if words else None)
+
+
+@pytest.mark.parametrize("requires", ["%{VERB}", "%{CHARS}"])
+def test_requires_filters_sentences_either_way(tmp_path, requires):
+    e = _requires_rules(tmp_path, requires)
+    s = e.summarize("会议开始。张明宣读文件。李四讲话。张华宣布闭幕。")
+    assert [p.name for p in s.attendees] == ["张明", "张华"]
+    # a sentence without the pre-filter's words is never matched, even where the pattern would
+    e2 = _requires_rules(tmp_path, "闭幕")
+    assert [p.name for p in e2.summarize("会议开始。张明宣读文件。张华宣布闭幕。").attendees] == ["张华"]
+
+
+def test_overlay_redefining_a_word_list_as_a_pattern_drops_its_words(tmp_path):
+    base = tmp_path / "base"
+    base.mkdir()
+    _requires_rules(base, "%{VERB}")
+    over = tmp_path / "over"
+    over.mkdir()
+    (over / "o.yaml").write_text("patterns:\n  VERB: '宣.'\n", encoding="utf-8")
+    e = Engine.load(overlays=[base, over])
+    assert e.book.get("x").requires_words is None
