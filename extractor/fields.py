@@ -6,6 +6,8 @@ People are merged by name: the fullest roles win.
 """
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from .model import Person, Value
@@ -15,6 +17,7 @@ from .state import Candidate, DocState, PersonMention
 
 SCALAR_FIELDS = ("title", "published", "source", "meeting", "meeting_date")
 PERSON_FIELDS = ("hosts", "speakers", "attendees")
+_TEMPLATE_NAME = re.compile(r"\{(\w+)\}")
 
 
 def _capture_spans(m: Any, names: list[str]) -> list[tuple[int, int]]:
@@ -29,11 +32,16 @@ def _capture_spans(m: Any, names: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=256)
+def _template_names(template: str) -> list[str]:
+    """The {name} captures a value template uses."""
+    return _TEMPLATE_NAME.findall(template)
+
+
 def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:
     """Turn a match into (value, start, end): value template or ``value`` capture or the
     whole match, then the rule's normalisers. Spans are in the normalised text; the value
     text is taken from the original."""
-    import regex
     numerals = doc.book.numerals
     norm = rule.normalise
     if "date" in norm or "day_only" in norm or "dated_line" in norm:
@@ -55,7 +63,7 @@ def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:
             hint = doc.cache.get("year_hint")
         return format_date(parts, base, hint), start, end
     if rule.value:
-        names = regex.findall(r"\{(\w+)\}", rule.value)
+        names = _template_names(rule.value)
         spans = _capture_spans(m, names)
         if not spans:
             return None

@@ -15,6 +15,7 @@ Every problem is reported with file:line:col, all at once.
 from __future__ import annotations
 
 import os
+import re
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,7 +196,10 @@ class Rule:
     own patterns are tried there: a fast pre-filter for expensive rules."""
     requires_words: tuple[str, ...] | None = None
     """When ``requires`` is only literal words (plain text, ``A|B``, a word-list
-    sub-pattern): those words, looked up with ``str.find`` instead of a regex scan."""
+    sub-pattern): those words..."""
+    requires_literal: Any = None
+    """...and a standard-library ``re`` pattern of them, which finds literal words about
+    five times faster than ``regex`` does and, being literals only, needs no time limit."""
     examples: list[dict] = dataclasses.field(default_factory=list)
     counter_examples: list[str] = dataclasses.field(default_factory=list)
     example_lines: list[int] = dataclasses.field(default_factory=list)
@@ -613,6 +617,8 @@ class _Builder:
             block=r.get("block", False), needs_cue=r.get("needs_cue", False),
             max_gap=r.get("max_gap", 0), min_items=r.get("min_items", 2), requires=requires,
             requires_words=requires_words,
+            requires_literal=None if requires_words is None else
+            re.compile("|".join(re.escape(w) for w in sorted(requires_words, key=len, reverse=True))),
             examples=list(r.get("examples") or []), counter_examples=counters,
             example_lines=[doc.where(path + ("examples", i))[0] for i in range(len(r.get("examples") or []))],
             counter_example_lines=[doc.where(path + ("counter_examples", i))[0] for i in range(len(counters))],

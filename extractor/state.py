@@ -157,7 +157,7 @@ class DocState:
     def requires_hits(self, rule: Rule, lo: int, hi: int) -> list[tuple[int, int]]:
         """Spans of the hits of a rule's ``requires`` pre-filter in ``text[lo:hi]``; found once
         per document for every rule with the same pre-filter. Literal words are looked up
-        with ``str.find`` (every occurrence), other pre-filters scanned with their pattern."""
+        with the rule's ``requires_literal``, other pre-filters scanned with their pattern."""
         words = rule.requires_words
         key = ("requires", words if words is not None else rule.requires.pattern, lo, hi)
         got = self.cache.get(key)
@@ -165,12 +165,7 @@ class DocState:
             got = []
             text = self.text
             if words is not None:
-                find = text.find
-                for w in words:
-                    i = find(w, lo, hi)
-                    while i >= 0:
-                        got.append((i, i + len(w)))
-                        i = find(w, i + 1, hi)
+                got = [m.span() for m in rule.requires_literal.finditer(text, lo, hi)]
             else:
                 found: list[Any] = []
                 if self.limit.all(rule.requires, text, lo, hi, found):
@@ -226,8 +221,8 @@ class DocState:
                 self.warnings.append(msg)
             return found
         if not prefiltered and rule.requires is not None:
-            if rule.requires_words is not None:
-                if not any(text.find(w, pos, end) >= 0 for w in rule.requires_words):
+            if rule.requires_literal is not None:
+                if rule.requires_literal.search(text, pos, end) is None:
                     return found
             elif self.search(rule.requires, text, pos, end, f"rule {rule.id} ({rule.where}) pre-filter") is None:
                 return found

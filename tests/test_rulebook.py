@@ -85,3 +85,13 @@ def test_overlay_redefining_a_word_list_as_a_pattern_drops_its_words(tmp_path):
     (over / "o.yaml").write_text("patterns:\n  VERB: '宣.'\n", encoding="utf-8")
     e = Engine.load(overlays=[base, over])
     assert e.book.get("x").requires_words is None
+
+
+def test_word_trie_inside_a_lookbehind():
+    """Word lists are used in lookbehinds (%{FUTURE} before a meeting): the first-character
+    lookahead must still look at the word's first character there."""
+    future = word_trie(["定于", "拟于", "将于", "拟定于", "计划于"])
+    p = regex.compile(f"(?<!{future}[^,。;]{{0,20}})召开")
+    assert p.search("会议明天召开")
+    for notice in ["会议定于明天召开", "拟定于下周召开", "计划于月底召开"]:
+        assert p.search(notice) is None, notice
