@@ -19,6 +19,7 @@ from .normalise import normalise
 from .render import to_markdown
 from .rulebook import RuleBook, build, rule_files, shipped_rules_dir
 from .state import DocState
+from .timelimit import Limit
 
 DEFAULT_TIMEOUT = 1.0
 """Seconds one pattern may run over one document before it is cut off (settings.engine.pattern_timeout)."""
@@ -44,6 +45,8 @@ class Engine:
         t = timeout if timeout is not None else book.setting("engine.pattern_timeout", DEFAULT_TIMEOUT)
         self.timeout = float(t)
         self.document_budget = float(book.setting("engine.document_timeout", DEFAULT_DOCUMENT_BUDGET))
+        self._documents = 0
+        """Documents started so far (a hint only: not exact under threads)."""
 
     @classmethod
     def load(cls, paths: Iterable[str | Path] | None = None, *, overlays: Iterable[str | Path] = (),
@@ -64,7 +67,11 @@ class Engine:
         return cls(build(packs), timeout)
 
     def new_state(self, text: str) -> DocState:
-        return DocState(self.book, normalise(text), self.timeout, monotonic() + self.document_budget)
+        # the interval timer (extractor/timelimit.py) pays off from the second document on
+        limit = Limit(self.timeout, timer=self._documents > 0)
+        self._documents += 1
+        return DocState(self.book, normalise(text), self.timeout, monotonic() + self.document_budget,
+                        limit=limit)
 
     def run(self, text: str, until: str | None = None) -> DocState:
         """Run the pipeline and return the whole document state (for explain and tests)."""

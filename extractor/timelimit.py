@@ -5,7 +5,7 @@ call and per match found, on top of the matching, whatever the timeout: over a t
 the engine's time on a typical report, which makes a few hundred calls.
 
 So, in the main thread of a process where nothing else uses SIGALRM, a :class:`Limit`
-starts a periodic interval timer (``signal.setitimer``) for the length of one document
+(from the engine's second document on) starts a periodic interval timer (``signal.setitimer``) for the length of one document
 instead. Its handler raises :class:`PatternTimeout` inside a call that has been running
 for a whole timeout (between 1 and 1.5 timeouts: the timer ticks every half timeout), and
 only inside one of the functions of this module, while a call is in progress (``regex``
@@ -16,8 +16,6 @@ the matches found before it.
 """
 from __future__ import annotations
 
-import signal
-import threading
 from typing import Any, Callable
 
 
@@ -37,8 +35,18 @@ class _Clock:
 
 
 _clock = _Clock()
-_main = threading.main_thread()
-_HAVE_TIMER = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")
+_signal: Any = None
+
+
+def _timer_module() -> Any:
+    """The ``signal`` module when this platform has interval timers, else None. Imported on
+    first use: it costs about 1 ms of start-up, more than the timer saves on one document,
+    so the engine asks for the timer from its second document on."""
+    global _signal
+    if _signal is None:
+        import signal
+        _signal = signal if hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM") else False
+    return _signal or None
 
 
 def _on_tick(signum: int, frame: Any) -> None:
@@ -58,30 +66,35 @@ def _on_tick(signum: int, frame: Any) -> None:
 class Limit:
     """The time limit of the pattern calls for one document; use as a context manager."""
 
-    __slots__ = ("timeout", "per_call", "_previous")
+    __slots__ = ("timeout", "timer", "per_call", "_previous")
 
-    def __init__(self, timeout: float):
+    def __init__(self, timeout: float, timer: bool = True):
         self.timeout = timeout
+        self.timer = timer
+        """Whether to try the interval timer at all (else: per-call timeouts)."""
         self.per_call = True
         """False while the interval timer guards the calls."""
         self._previous: Any = None
 
     def __enter__(self) -> "Limit":
-        if _HAVE_TIMER and threading.current_thread() is _main and _clock.armed is False:
+        sig = _timer_module() if self.timer else None
+        if sig is not None and _clock.armed is False:
             try:
-                if signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None):
-                    self._previous = signal.signal(signal.SIGALRM, _on_tick)
+                if sig.getsignal(sig.SIGALRM) in (sig.SIG_DFL, None):
+                    # raises ValueError outside the main thread of the main interpreter
+                    self._previous = sig.signal(sig.SIGALRM, _on_tick)
                     tick = max(self.timeout / 2, 0.001)
-                    signal.setitimer(signal.ITIMER_REAL, tick, tick)
+                    sig.setitimer(sig.ITIMER_REAL, tick, tick)
                     self.per_call = False
-            except (ValueError, OSError):   # not the main interpreter, or no timer
+            except (ValueError, OSError):
                 self.per_call = True
         return self
 
     def __exit__(self, *exc: Any) -> None:
         if not self.per_call:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self._previous if self._previous is not None else signal.SIG_DFL)
+            sig = _signal
+            sig.setitimer(sig.ITIMER_REAL, 0)
+            sig.signal(sig.SIGALRM, self._previous if self._previous is not None else sig.SIG_DFL)
             _clock.armed = False
             self.per_call = True
 
