@@ -120,12 +120,7 @@ class DocState:
         todo: Iterable[int] = range(len(units))
         starts = self.starts_of(units)
         if rule.requires is not None:
-            hits: set[int] = set()
-            for a, b in self.requires_hits(rule, units[0].start, units[-1].end):
-                i = bisect_right(starts, a) - 1
-                if i >= 0 and b <= units[i].end:
-                    hits.add(i)
-            todo = sorted(hits)
+            todo = self.requires_units(rule, units)
         # neighbouring units are matched in one call (fewer calls);
         # a match that runs across units is dropped and those units are tried one by one
         runs: list[list[int]] = []
@@ -154,24 +149,22 @@ class DocState:
                 found.sort(key=lambda x: x[1].start())
             yield from found
 
-    def requires_hits(self, rule: Rule, lo: int, hi: int) -> list[tuple[int, int]]:
-        """Spans of the hits of a rule's ``requires`` pre-filter in ``text[lo:hi]``; found once
-        per document for every rule with the same pre-filter. Literal words are looked up
-        with the rule's ``requires_literal``, other pre-filters scanned with their pattern."""
+    def requires_units(self, rule: Rule, units: list[Any]) -> list[int]:
+        """Indices of the units holding a hit of the rule's ``requires`` pre-filter; found once
+        per document for all rules with the same pre-filter. Literal words are looked up with
+        the rule's ``requires_literal``, other pre-filters scanned with their pattern."""
         words = rule.requires_words
-        key = ("requires", words if words is not None else rule.requires.pattern, lo, hi)
+        key = ("requires", words if words is not None else rule.requires.pattern, id(units), len(units))
         got = self.cache.get(key)
         if got is None:
-            got = []
-            text = self.text
+            hits = _UnitHits(self.starts_of(units), units)
+            lo, hi = units[0].start, units[-1].end
             if words is not None:
-                got = [m.span() for m in rule.requires_literal.finditer(text, lo, hi)]
-            else:
-                found: list[Any] = []
-                if self.limit.all(rule.requires, text, lo, hi, found):
-                    self.warnings.append(f"rule {rule.id} ({rule.where}) pre-filter cut off after {self.timeout:g}s")
-                got = [m.span() for m in found]
-            self.cache[key] = got
+                for m in rule.requires_literal.finditer(self.text, lo, hi):
+                    hits.append(m)
+            elif self.limit.all(rule.requires, self.text, lo, hi, hits):
+                self.warnings.append(f"rule {rule.id} ({rule.where}) pre-filter cut off after {self.timeout:g}s")
+            got = self.cache[key] = sorted(hits.found)
         return got
 
     def line_hits(self, rule: Rule, lines: list[Any]) -> dict[int, Any]:
@@ -180,18 +173,9 @@ class DocState:
         out: dict[int, Any] = {}
         if not lines:
             return out
-        starts = self.starts_of(lines)
-        retry: set[int] = set()
-        for m in self.matches(rule, self.text, lines[0].start, lines[-1].end):
-            i = bisect_right(starts, m.start()) - 1
-            if i >= 0 and m.end() <= lines[i].end:
-                out.setdefault(i, m)
-                continue
-            # the match ran across lines (say \s* over a blank line): it may hide a match
-            # inside one of those lines, so try them one by one
-            j = bisect_right(starts, max(m.end() - 1, m.start())) - 1
-            retry.update(range(max(i, 0), j + 1))
-        for i in sorted(retry - set(out)):
+        first = _FirstPerLine(self.starts_of(lines), lines, out)
+        self.matches(rule, self.text, lines[0].start, lines[-1].end, out=first)
+        for i in sorted(first.retry - set(out)):
             m = next(iter(self.matches(rule, self.text, lines[i].start, lines[i].end)), None)
             if m is not None:
                 out[i] = m
@@ -207,14 +191,15 @@ class DocState:
         return got[1]
 
     def matches(self, rule: Rule, text: str, pos: int = 0, endpos: int | None = None,
-                prefiltered: bool = False) -> list[Any]:
-        """Every match of every pattern of ``rule`` in ``text[pos:endpos]``, with the time budget.
+                prefiltered: bool = False, out: Any = None) -> Any:
+        """Every match of every pattern of ``rule`` in ``text[pos:endpos]``, with the time budget,
+        appended to ``out`` (anything with ``append``; a new list by default), which is returned.
 
         A pattern that runs past the budget is cut off with a warning naming the rule;
         matches found before that are kept.
         """
         end = len(text) if endpos is None else endpos
-        found: list[Any] = []
+        found: Any = [] if out is None else out
         if monotonic() > self.deadline:
             msg = f"document time budget spent: rule {rule.id} and later rules skipped"
             if not any(w.startswith("document time budget") for w in self.warnings):
@@ -247,3 +232,37 @@ class DocState:
         except TimeoutError:
             self.warnings.append(f"{what} pattern cut off after {self.timeout:g}s")
             return None
+
+
+class _UnitHits:
+    """Collects which units hold a whole match (the ``out`` of a pattern call)."""
+
+    __slots__ = ("starts", "units", "found")
+
+    def __init__(self, starts: list[int], units: list[Any]):
+        self.starts, self.units, self.found = starts, units, set()
+
+    def append(self, m: Any) -> None:
+        i = bisect_right(self.starts, m.start()) - 1
+        if i >= 0 and m.end() <= self.units[i].end:
+            self.found.add(i)
+
+
+class _FirstPerLine:
+    """Keeps the first match inside each line; a match running across lines marks those
+    lines for a retry one by one (it may hide a match inside one of them, say \\s* over
+    a blank line)."""
+
+    __slots__ = ("starts", "lines", "first", "retry")
+
+    def __init__(self, starts: list[int], lines: list[Any], first: dict[int, Any]):
+        self.starts, self.lines, self.first, self.retry = starts, lines, first, set()
+
+    def append(self, m: Any) -> None:
+        i = bisect_right(self.starts, m.start()) - 1
+        if i >= 0 and m.end() <= self.lines[i].end:
+            if i not in self.first:
+                self.first[i] = m
+            return
+        j = bisect_right(self.starts, max(m.end() - 1, m.start())) - 1
+        self.retry.update(range(max(i, 0), j + 1))

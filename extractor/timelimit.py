@@ -98,9 +98,11 @@ class Limit:
             _clock.armed = False
             self.per_call = True
 
-    def all(self, pattern: Any, text: str, pos: int, end: int, out: list) -> bool:
-        """Append every match of ``pattern`` in ``text[pos:end]`` to ``out``; True when the call
-        was cut off (``out`` then holds the matches found before)."""
+    def all(self, pattern: Any, text: str, pos: int, end: int, out: Any) -> bool:
+        """Append every match of ``pattern`` in ``text[pos:end]`` to ``out`` (a list, or any
+        object with an ``append`` method); True when cut off (``out`` then holds the matches
+        found before). The limit holds for the whole call, as ``regex``'s own timeout does
+        for a ``finditer``."""
         if self.per_call:
             try:
                 for m in pattern.finditer(text, pos, end, timeout=self.timeout):

@@ -142,3 +142,15 @@ def test_first_document_of_an_engine_does_not_import_the_timer():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False"]
+
+
+@pytest.mark.parametrize("timer", [True, False])
+def test_the_limit_holds_for_the_whole_call_in_both_modes(timer):
+    """A scan made of many quick search steps counts as one call, in either mode (as
+    regex's own finditer timeout does): the same text gives the same cut in both."""
+    text = "1a" * 2_000_000
+    with Limit(0.05, timer=timer) as limit:
+        assert limit.per_call is (not timer or not hasattr(signal, "setitimer"))
+        found: list = []
+        cut = limit.all(FAST, text, 0, len(text), found)
+    assert cut is True and 0 < len(found) < 2_000_000
