@@ -20,7 +20,7 @@ PERSON_FIELDS = ("hosts", "speakers", "attendees")
 _TEMPLATE_NAME = re.compile(r"\{(\w+)\}")
 
 
-def _capture_spans(m: Any, names: list[str]) -> list[tuple[int, int]]:
+def _capture_spans(m: Any, names: list[str] | tuple[str, ...]) -> list[tuple[int, int]]:
     spans = []
     for n in names:
         try:
@@ -33,9 +33,9 @@ def _capture_spans(m: Any, names: list[str]) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=256)
-def _template_names(template: str) -> list[str]:
+def _template_names(template: str) -> tuple[str, ...]:
     """The {name} captures a value template uses."""
-    return _TEMPLATE_NAME.findall(template)
+    return tuple(_TEMPLATE_NAME.findall(template))
 
 
 def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:

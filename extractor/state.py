@@ -156,16 +156,18 @@ class DocState:
         words = rule.requires_words
         key = ("requires", words if words is not None else rule.requires.pattern, id(units), len(units))
         got = self.cache.get(key)
-        if got is None:
-            hits = _UnitHits(self.starts_of(units), units)
-            lo, hi = units[0].start, units[-1].end
-            if words is not None:
-                for m in rule.requires_literal.finditer(self.text, lo, hi):
-                    hits.append(m)
-            elif self.limit.all(rule.requires, self.text, lo, hi, hits):
-                self.warnings.append(f"rule {rule.id} ({rule.where}) pre-filter cut off after {self.timeout:g}s")
-            got = self.cache[key] = sorted(hits.found)
-        return got
+        if got is not None and got[0] is units:     # the same list (ids are reused once freed)
+            return got[1]
+        hits = _UnitHits(self.starts_of(units), units)
+        lo, hi = units[0].start, units[-1].end
+        if words is not None:
+            for m in rule.requires_literal.finditer(self.text, lo, hi):
+                hits.append(m)
+        elif self.limit.all(rule.requires, self.text, lo, hi, hits):
+            self.warnings.append(f"rule {rule.id} ({rule.where}) pre-filter cut off after {self.timeout:g}s")
+        found = sorted(hits.found)
+        self.cache[key] = (units, found)
+        return found
 
     def line_hits(self, rule: Rule, lines: list[Any]) -> dict[int, Any]:
         """{line index: first match} of a line-scoped rule, found in one pass over all lines;
