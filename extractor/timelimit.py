@@ -1,18 +1,19 @@
 """Time limits for pattern calls: no single regex call may run longer than the pattern timeout.
 
 The ``regex`` module can bound a call itself (``timeout=``), but that costs about 2 µs per
-call and per match found, on top of the matching, whatever the timeout: over a third of
+call and per match found, on top of the matching, whatever the timeout: about a fifth of
 the engine's time on a typical report, which makes a few hundred calls.
 
 So, in the main thread of a process where nothing else uses SIGALRM, a :class:`Limit`
-(from the engine's second document on) starts a periodic interval timer (``signal.setitimer``) for the length of one document
-instead. Its handler raises :class:`PatternTimeout` inside a call that has been running
-for a whole timeout (between 1 and 1.5 timeouts: the timer ticks every half timeout), and
-only inside one of the functions of this module, while a call is in progress (``regex``
-checks for signals while it matches). Everywhere else (other threads, Dask workers, a
-platform without ``setitimer``, a program with its own SIGALRM handler) each call gets
-``timeout=``. Either way a call cut off raises ``TimeoutError``; :meth:`Limit.all` returns
-the matches found before it.
+(from the engine's second document on) starts a periodic interval timer
+(``signal.setitimer``) for the length of one document instead. Its handler raises
+:class:`PatternTimeout` inside a call that has been running for a whole timeout (between
+1 and 1.5 timeouts: the timer ticks every half timeout), and only inside one of the
+functions of this module, while a call is in progress (``regex`` checks for signals while
+it matches). Everywhere else (other threads, Dask workers, a platform without
+``setitimer``, a program with its own SIGALRM handler, a document inside another one)
+each call gets ``timeout=``. Either way a call cut off raises ``TimeoutError``;
+:meth:`Limit.all` returns the matches found before it.
 """
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ class Limit:
 
     def __enter__(self) -> "Limit":
         sig = _timer_module() if self.timer else None
-        if sig is not None and _clock.armed is False:
+        if sig is not None:
             try:
                 if sig.getsignal(sig.SIGALRM) in (sig.SIG_DFL, None):
                     # raises ValueError outside the main thread of the main interpreter
