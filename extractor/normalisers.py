@@ -118,13 +118,19 @@ class ParsedPerson:
     name_start: int
 
 
+def _rx(pattern: Any) -> Any:
+    return getattr(pattern, "rx", pattern)
+
+
 class PersonReader:
     """Reads a captured span of people into persons (name + roles), by the settings' patterns."""
 
     def __init__(self, sep: Any, weak_sep: Any, item: Any, roles_only: Any, role_sep: Any,
                  role_strip: Any = None):
-        self.sep, self.weak_sep, self.item = sep, weak_sep, item
-        self.roles_only, self.role_sep, self.role_strip = roles_only, role_sep, role_strip
+        # the separators are matched character by character with no time limit: their
+        # ``regex`` patterns (see extractor/fastre.py for ``rx``)
+        self.sep, self.weak_sep, self.item = _rx(sep), _rx(weak_sep), item
+        self.roles_only, self.role_sep, self.role_strip = roles_only, _rx(role_sep), _rx(role_strip)
 
     def _roles(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         out = []
@@ -173,12 +179,12 @@ class PersonReader:
             b -= 1
         if a >= b:
             return None
-        m = limit.one(self.item.fullmatch, text, a, b)
+        m = limit.one(self.item, "fullmatch", text, a, b)
         if m is not None:
             ra, rb = m.span("roles") if m.group("roles") else (m.start("name"), m.start("name"))
             roles = self._roles(text, ra, rb) if rb > ra else []
             return ParsedPerson(m.group("name"), roles, a, m.end("name"), m.start("name"))
-        if limit.one(self.roles_only.fullmatch, text, a, b):
+        if limit.one(self.roles_only, "fullmatch", text, a, b):
             return "roles"
         return None
 

@@ -230,7 +230,7 @@ class DocState:
 
     def search(self, pattern: Any, text: str, pos: int = 0, endpos: int | None = None, what: str = "setting") -> Any:
         try:
-            return self.limit.one(pattern.search, text, pos, len(text) if endpos is None else endpos)
+            return self.limit.one(pattern, "search", text, pos, len(text) if endpos is None else endpos)
         except TimeoutError:
             self.warnings.append(f"{what} pattern cut off after {self.timeout:g}s")
             return None

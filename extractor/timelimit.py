@@ -103,10 +103,11 @@ class Limit:
         """Append every match of ``pattern`` in ``text[pos:end]`` to ``out`` (a list, or any
         object with an ``append`` method); True when cut off (``out`` then holds the matches
         found before). The limit holds for the whole call, as ``regex``'s own timeout does
-        for a ``finditer``."""
+        for a ``finditer``. ``pattern``: an :class:`extractor.fastre.Pattern` (under the
+        timer its ``re`` twin runs) or a ``regex`` pattern."""
         if self.per_call:
             try:
-                for m in pattern.finditer(text, pos, end, timeout=self.timeout):
+                for m in getattr(pattern, "rx", pattern).finditer(text, pos, end, timeout=self.timeout):
                     out.append(m)
             except TimeoutError:
                 return True
@@ -115,7 +116,7 @@ class Limit:
         try:
             c.call += 1
             c.armed = True
-            for m in pattern.finditer(text, pos, end):
+            for m in getattr(pattern, "fast", pattern).finditer(text, pos, end):
                 out.append(m)
             c.armed = False
         except TimeoutError:
@@ -124,16 +125,16 @@ class Limit:
             c.armed = False
         return False
 
-    def one(self, method: Callable[..., Any], text: str, pos: int, end: int) -> Any:
-        """``method(text, pos, end)``: a pattern's ``search``, ``match`` or ``fullmatch``.
-        Raises ``TimeoutError`` when cut off."""
+    def one(self, pattern: Any, method: str, text: str, pos: int, end: int) -> Any:
+        """``pattern.<method>(text, pos, end)`` for ``method`` one of ``search``, ``match``,
+        ``fullmatch``. Raises ``TimeoutError`` when cut off."""
         if self.per_call:
-            return method(text, pos, end, timeout=self.timeout)
+            return getattr(getattr(pattern, "rx", pattern), method)(text, pos, end, timeout=self.timeout)
         c = _clock
         try:
             c.call += 1
             c.armed = True
-            m = method(text, pos, end)
+            m = getattr(getattr(pattern, "fast", pattern), method)(text, pos, end)
             c.armed = False
         finally:
             c.armed = False

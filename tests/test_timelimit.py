@@ -51,8 +51,8 @@ def test_main_thread_uses_the_timer_and_cuts_a_runaway_call():
 def test_one_raises_timeout_error_under_the_timer():
     with Limit(0.2) as limit:
         with pytest.raises(TimeoutError):
-            limit.one(SLOW.search, RUNAWAY, 0, len(RUNAWAY))
-        assert limit.one(FAST.search, "x42", 0, 3).group() == "42"
+            limit.one(SLOW, "search", RUNAWAY, 0, len(RUNAWAY))
+        assert limit.one(FAST, "search", "x42", 0, 3).group() == "42"
 
 
 def test_other_threads_use_per_call_timeouts():
@@ -100,7 +100,7 @@ def test_ticks_between_calls_do_not_interrupt_python_code():
         while time.perf_counter() - t0 < 0.4:           # eight timeouts of busy Python code
             n += 1
             if n % 1000 == 0:
-                assert limit.one(FAST.search, "7", 0, 1) is not None
+                assert limit.one(FAST, "search", "7", 0, 1) is not None
     assert n > 0
 
 

@@ -1,0 +1,135 @@
+"""The standard-library twins of rule patterns (extractor/fastre.py) match exactly what the
+``regex`` patterns match, and the engine gives the same summaries with and without them."""
+from __future__ import annotations
+
+import json
+import pickle
+import re
+
+import pytest
+import regex
+
+from extractor import Engine
+from extractor.reader import read_path
+from extractor.fastre import SUPPORTED_FLAGS, Pattern, keep_faster, translate
+
+from .conftest import SAMPLES
+
+# texts with the characters where re and regex disagree: U+001C-U+001F (whitespace to re,
+# not to regex), a Kawi digit U+11F50 (a digit to regex only), a combining accent U+0301
+# (a word character to regex only), an astral ideograph, a lone surrogate, an ideograph
+# from CJK Extension A
+HARD = ("a\x1cb\x1f 1\U00011f50 2 e\u0301 \U00020000中文 \udc80 㐀, 第1是 x\n\n"
+        "3日 2024年3月5日 ①② 一、 (一) abc_def 42")
+
+
+def _same(src: str, texts: list[str]) -> None:
+    twin = translate(src)
+    assert twin is not None, src
+    rx, fast = regex.compile(src, SUPPORTED_FLAGS), re.compile(twin, re.MULTILINE)
+    for t in texts:
+        for pos, end in ((0, len(t)), (1, max(len(t) - 1, 1))):
+            a = [(m.span(), m.groups(), m.groupdict()) for m in rx.finditer(t, pos, end)]
+            b = [(m.span(), m.groups(), m.groupdict()) for m in fast.finditer(t, pos, end)]
+            assert a == b, (src, t, a, b)
+
+
+@pytest.mark.parametrize("src", [
+    r"\s+", r"\S+", r"\d+", r"\D+", r"\w+", r"\W+", r"\bx", r"\B", r"[\s,]+", r"[^\s,]+",
+    r"[\d.]+", r"[^\d]+", r"\p{Han}+", r"\P{Han}+", r"[^\P{Han}中]+", r"[\p{N}x]", r"[^\p{N}]",
+    r"(?<![第十\p{N}单唯])一", r"(?<=^|[,.\s]|会上|会议由)\p{Han}{2}", r"(?<!a|bc)\w",
+    r"(?<name>\d)(?P=name)", r"(?>a+)b", r"a*+", r"x{2,}?", r"(?#c)a", r"\u4e2d|\x41",
+    r"(?:a|)+?b", r"^\s*$", r"[-a]", r"[a\-z]", r"\.\*",
+])
+def test_translation_matches_the_same(src):
+    _same(src, [HARD, HARD * 2, "", "\n"])
+
+
+@pytest.mark.parametrize("src", [
+    r"(?i)a",              # inline flags
+    r"(?:abc){e<=1}",      # fuzzy matching: a literal to re
+    r"[[:alpha:]]",        # POSIX class
+    r"[a--b]",             # set operation
+    r"\Gx", r"a\Kb", r"\X", r"(?|(a)|(b))", r"(?R)", r"(?(?=a)a|b)",
+    r"(?P<y>a)|(?P<y>b)",  # the same name twice (regex allows it, re does not)
+    r"(?<=a+)b",           # a lookbehind of no fixed width
+    r"\q",                 # unknown escape
+    r"[]x]",               # "]" first in a class: left alone
+])
+def test_no_translation_where_re_reads_it_differently(src):
+    assert translate(src) is None
+
+
+def test_other_flags_are_not_translated():
+    assert translate("a", regex.VERSION0) is None
+
+
+def test_pattern_pickles_with_its_twin_and_rebuilds_it():
+    p = Pattern.compile(r"(?<=^|[,。])(?P<n>\p{Han}{2})\d")
+    assert p.twin is not None
+    q = pickle.loads(pickle.dumps(p))
+    assert q.twin == p.twin and q.pattern == p.pattern
+    text = "会议,中国1年。大会2"
+    assert [m.group("n") for m in q.fast.finditer(text)] == ["中国", "大会"]
+    assert q.fast is not q.rx
+    assert q.groupindex == {"n": 1}        # everything else is the regex pattern's
+
+
+def test_keep_faster_drops_a_twin_that_runs_slower():
+    # regex jumps to the required literal 日; re tries the lookbehind at every position
+    # (about 20x slower here: far beyond timing noise)
+    slow_under_re = Pattern.compile(r"(?<![\d月年])(?P<day>3[01]|[12]\d|0?[1-9])日")
+    kept = Pattern.compile(r"(?<![\d月年])(?P<day>3[01]|[12]\d|0?[1-9])日")
+    probe = "会议由县委书记张三主持,县长李四讲话。" * 200 + "他在3日说明了情况。" * 3
+    keep_faster([slow_under_re], probe)
+    keep_faster([kept], probe, margin=0.0)      # margin 0: any twin is kept
+    assert slow_under_re.twin is None and slow_under_re.fast is slow_under_re.rx
+    assert kept.twin is not None and kept.fast is not kept.rx
+
+
+def _all_patterns(engine: Engine) -> list[tuple[str, Pattern]]:
+    out = []
+    for r in engine.book.rules:
+        for i, p in enumerate(r.patterns):
+            out.append((f"{r.id}#{i}", p))
+        if r.requires is not None:
+            out.append((f"{r.id}:requires", r.requires))
+    out.extend(engine.book.compiled_settings.items())
+    return out
+
+
+def _texts(engine: Engine) -> list[str]:
+    texts = [read_path(str(p)).text for p in sorted(SAMPLES.glob("*.txt"))]
+    texts += [ex["text"] for r in engine.book.rules for ex in r.examples]
+    texts += list({c for r in engine.book.rules for c in r.counter_examples})
+    return texts + [HARD]
+
+
+def test_every_shipped_pattern_twin_matches_the_same(engine):
+    texts = _texts(engine)
+    twins = 0
+    for name, p in _all_patterns(engine):
+        twin = translate(p.pattern)
+        if twin is None:
+            continue
+        twins += 1
+        fast = re.compile(twin, re.MULTILINE)
+        for t in texts:
+            a = [(m.span(), m.groupdict()) for m in p.rx.finditer(t)]
+            b = [(m.span(), m.groupdict()) for m in fast.finditer(t)]
+            assert a == b, (name, t[:80])
+    assert twins >= 40        # most of the pack is translated (the rest runs under regex only)
+
+
+def test_summaries_are_the_same_with_and_without_twins(engine):
+    plain = Engine.load()
+    for _, p in _all_patterns(plain):
+        p.drop_twin()
+    texts = [read_path(str(p)).text for p in sorted(SAMPLES.glob("*.txt"))]
+    for e in (engine, plain):
+        e.summarize(texts[0])    # from the second document on, twins run (under the timer)
+    assert any(p.twin is not None for _, p in _all_patterns(engine))
+    for t in texts:
+        a = json.dumps(engine.summarize(t).to_dict(), ensure_ascii=False)
+        b = json.dumps(plain.summarize(t).to_dict(), ensure_ascii=False)
+        assert a == b
