@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import regex
@@ -154,9 +154,15 @@ def _re_digits_are_regex_digits() -> bool:
 
 # --------------------------------------------------------------------------- the translator
 
+DUP = "__dup"
+"""Marks a renamed repeat of a group name (``re`` wants names unique; ``regex`` lets a name
+stand for one group written in several places, as in ``(?P<y>\\d{4})-|(?P<y>..)年``)."""
+
+
 class _Reader:
     def __init__(self, src: str):
         self.s, self.i = src, 0
+        self.names: dict[str, int] = {}
 
     def peek(self, k: int = 0) -> str:
         j = self.i + k
@@ -392,9 +398,13 @@ def _group(r: _Reader, depth: int) -> str:
         if j < 0:
             raise _GiveUp("unterminated group name")
         name = r.s[r.i:j]
-        if not name.isidentifier():
+        if not name.isidentifier() or DUP in name:
             raise _GiveUp("group name")
         r.i = j + 1
+        seen = r.names.get(name, 0)
+        r.names[name] = seen + 1
+        if seen:
+            name = f"{name}{DUP}{seen}"
         return f"(?P<{name}>" + "|".join(_alternatives(r, depth + 1)) + ")"
     if nxt == "<":
         kind = r.take()
@@ -460,7 +470,7 @@ class Pattern:
     is one and it runs faster. Anything but :attr:`fast` is the ``regex`` pattern's
     (``pattern``, ``groupindex``, ``search``...)."""
 
-    __slots__ = ("rx", "twin", "recipe", "_fast")
+    __slots__ = ("rx", "twin", "recipe", "_fast", "wrap")
 
     def __init__(self, rx: Any, twin: str | None, recipe: tuple | None = None):
         self.rx = rx
@@ -468,6 +478,16 @@ class Pattern:
         """The ``re`` source, or None."""
         self.recipe = recipe
         self._fast: Any = None
+        self.wrap: Any = None
+        """For a twin with renamed repeats of a group name: makes its matches answer to the
+        name as ``regex``'s do (call it on each match the twin returns); else None."""
+        if twin is not None and DUP in twin:
+            aliases: dict[str, list[str]] = {}
+            for name in regex.findall(r"\(\?P<(\w+?)" + DUP + r"\d+>", twin):
+                aliases.setdefault(name, [name])
+            for full in regex.findall(r"\(\?P<(\w+?" + DUP + r"\d+)>", twin):
+                aliases[full.split(DUP)[0]].append(full)
+            self.wrap = partial(_AliasedMatch, aliases=aliases)
 
     @classmethod
     def compile(cls, source: str, flags: int = SUPPORTED_FLAGS) -> "Pattern":
@@ -484,7 +504,7 @@ class Pattern:
         return f
 
     def drop_twin(self) -> None:
-        self.twin = self.recipe = self._fast = None
+        self.twin = self.recipe = self._fast = self.wrap = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.rx, name)
@@ -496,6 +516,56 @@ class Pattern:
 
     def __repr__(self) -> str:
         return f"Pattern({self.rx.pattern!r}{', with an re twin' if self.twin is not None else ''})"
+
+
+class _AliasedMatch:
+    """An ``re`` match of a twin with renamed repeats of a group name, answering to the name
+    as ``regex`` does: the group of that name that took part in the match (the last one)."""
+
+    __slots__ = ("m", "aliases")
+
+    def __init__(self, m: Any, aliases: dict[str, list[str]]):
+        self.m, self.aliases = m, aliases
+
+    def _name(self, g: Any) -> Any:
+        names = self.aliases.get(g) if isinstance(g, str) else None
+        if names is None:
+            if isinstance(g, int) and g != 0:
+                raise IndexError("group numbers differ from regex's: use names")
+            return g
+        for n in reversed(names):
+            if self.m.start(n) >= 0:
+                return n
+        return names[0]
+
+    def group(self, *gs: Any) -> Any:
+        if len(gs) <= 1:
+            return self.m.group(self._name(gs[0] if gs else 0))
+        return tuple(self.m.group(self._name(g)) for g in gs)
+
+    __getitem__ = group
+
+    def span(self, g: Any = 0) -> tuple[int, int]:
+        return self.m.span(self._name(g))
+
+    def start(self, g: Any = 0) -> int:
+        return self.m.start(self._name(g))
+
+    def end(self, g: Any = 0) -> int:
+        return self.m.end(self._name(g))
+
+    def groupdict(self, default: Any = None) -> dict[str, Any]:
+        d = self.m.groupdict(default)
+        out = {k: v for k, v in d.items() if DUP not in k}
+        for name in self.aliases:
+            out[name] = self.m.group(self._name(name))
+            if out[name] is None:
+                out[name] = default
+        return out
+
+    @property
+    def string(self) -> str:
+        return self.m.string
 
 
 def keep_faster(patterns: list[Pattern], probe: str, margin: float = 1.2) -> None:

@@ -116,7 +116,10 @@ class Limit:
         try:
             c.call += 1
             c.armed = True
-            for m in getattr(pattern, "fast", pattern).finditer(text, pos, end):
+            it = getattr(pattern, "fast", pattern).finditer(text, pos, end)
+            wrap = getattr(pattern, "wrap", None)
+            # map(), not a generator: the matching must run in this function's own frame
+            for m in (it if wrap is None else map(wrap, it)):
                 out.append(m)
             c.armed = False
         except TimeoutError:
@@ -136,6 +139,9 @@ class Limit:
             c.armed = True
             m = getattr(getattr(pattern, "fast", pattern), method)(text, pos, end)
             c.armed = False
+            wrap = getattr(pattern, "wrap", None)
+            if wrap is not None and m is not None:
+                m = wrap(m)
         finally:
             c.armed = False
         return m

@@ -154,3 +154,22 @@ def test_the_limit_holds_for_the_whole_call_in_both_modes(timer):
         found: list = []
         cut = limit.all(FAST, text, 0, len(text), found)
     assert cut is True and 0 < len(found) < 2_000_000
+
+
+@needs_timer
+def test_a_standard_library_twin_is_cut_off_too():
+    # under the timer the re twin runs (no timeout= there): the timer must stop it, in
+    # finditer (Limit.all) and in search (Limit.one), renamed groups included
+    from extractor.fastre import Pattern
+    twin = Pattern.compile(r"(?P<x>a|aa)+$|(?P<x>b)")
+    assert twin.twin is not None and twin.wrap is not None
+    with Limit(0.2) as limit:
+        t0 = time.perf_counter()
+        cut = limit.all(twin, RUNAWAY, 0, len(RUNAWAY), [])
+        elapsed = time.perf_counter() - t0
+        with pytest.raises(TimeoutError):
+            limit.one(twin, "search", RUNAWAY, 0, len(RUNAWAY))
+        found: list = []
+        assert limit.all(twin, "xb", 0, 2, found) is False
+    assert cut is True and 0.2 <= elapsed < 2.0
+    assert [m.group("x") for m in found] == ["b"]
