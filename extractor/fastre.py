@@ -31,10 +31,13 @@ from __future__ import annotations
 
 import re
 import warnings
+from time import perf_counter
 from functools import lru_cache, partial
 from typing import Any
 
 import regex
+
+from .timelimit import guard_frames
 
 SUPPORTED_FLAGS = regex.VERSION0 | regex.MULTILINE
 """The only flag set translated (the one rule patterns are compiled with)."""
@@ -470,7 +473,10 @@ class Pattern:
     is one and it runs faster. Anything but :attr:`fast` is the ``regex`` pattern's
     (``pattern``, ``groupindex``, ``search``...)."""
 
-    __slots__ = ("rx", "twin", "recipe", "_fast", "wrap")
+    __slots__ = ("rx", "twin", "recipe", "_fast", "wrap", "trial")
+
+    TRIAL_CALLS = 16
+    """Calls (half under each engine) after which a pattern keeps the faster one."""
 
     def __init__(self, rx: Any, twin: str | None, recipe: tuple | None = None):
         self.rx = rx
@@ -478,6 +484,9 @@ class Pattern:
         """The ``re`` source, or None."""
         self.recipe = recipe
         self._fast: Any = None
+        self.trial: list[float] | None = [0, 0.0, 0, 0.0, 0] if twin is not None else None
+        """While not None: [calls, twin seconds, twin characters, regex seconds, regex
+        characters] of the calls timed so far (see :meth:`timed`)."""
         self.wrap: Any = None
         """For a twin with renamed repeats of a group name: makes its matches answer to the
         name as ``regex``'s do (call it on each match the twin returns); else None."""
@@ -504,7 +513,42 @@ class Pattern:
         return f
 
     def drop_twin(self) -> None:
-        self.twin = self.recipe = self._fast = self.wrap = None
+        self.twin = self.recipe = self.wrap = self.trial = None
+        self._fast = self.rx
+
+    def timed(self, method: str, text: str, pos: int, end: int, out: Any = None) -> Any:
+        """One call made while the engines are on trial, alternately under the twin and under
+        ``regex`` (no timeout: under the interval timer), timed; after ``TRIAL_CALLS`` calls
+        the pattern keeps the engine that took less time per character. ``regex`` skips to
+        a required literal (``..日``, ``来源``), which ``re`` does not; ``re`` runs lookbehinds,
+        word lists and lazy loops faster: which wins depends on the pattern and the text it
+        meets, so it is measured on the text itself. Either way the matches are the same."""
+        tr = self.trial
+        use_twin = tr is None or tr[0] % 2 == 0
+        engine = self.fast if use_twin else self.rx
+        wrap = self.wrap if use_twin else None
+        t0 = perf_counter()
+        if method == "finditer":
+            it = engine.finditer(text, pos, end)
+            # map(), not a generator: the matching must run in the caller's own frame
+            for m in (it if wrap is None else map(wrap, it)):
+                out.append(m)
+            got = out
+        else:
+            got = getattr(engine, method)(text, pos, end)
+            if wrap is not None and got is not None:
+                got = wrap(got)
+        dt = perf_counter() - t0
+        if tr is not None:
+            k = 1 if use_twin else 3
+            tr[0] += 1
+            tr[k] += dt
+            tr[k + 1] += max(end - pos, 1)
+            if tr[0] >= self.TRIAL_CALLS:
+                self.trial = None
+                if tr[1] / tr[2] > tr[3] / tr[4]:
+                    self.drop_twin()
+        return got
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.rx, name)
@@ -568,31 +612,4 @@ class _AliasedMatch:
         return self.m.string
 
 
-def keep_faster(patterns: list[Pattern], probe: str, margin: float = 1.2) -> None:
-    """Keep the ``re`` twin only of the patterns it runs at least ``margin`` times faster
-    than ``regex`` over ``probe`` (the rule pack's own examples): ``regex`` skips ahead to a
-    pattern's required literal, which ``re`` does not, so a pattern like ``(?<!\\d)..日``
-    runs faster under ``regex``; a pattern tried at every clause start under ``re``."""
-    from time import perf_counter
-
-    def best(p: Any) -> float:
-        t = float("inf")
-        for _ in range(3):
-            a = perf_counter()
-            for _m in p.finditer(probe):
-                pass
-            t = min(t, perf_counter() - a)
-        return t
-
-    seen: set[int] = set()
-    for pat in patterns:
-        if pat.twin is None or id(pat) in seen:
-            continue
-        seen.add(id(pat))
-        try:
-            slow, fast = best(pat.rx), best(pat.fast)
-        except Exception:
-            pat.drop_twin()
-            continue
-        if fast * margin > slow:
-            pat.drop_twin()
+guard_frames(Pattern.timed)

@@ -24,7 +24,7 @@ from typing import Any
 import regex
 
 from .errors import Problem, RuleError
-from .fastre import Pattern, keep_faster, translate
+from .fastre import Pattern, translate
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # YAML is imported only when rule files are read, not for a cached engine
@@ -797,22 +797,11 @@ def build(packs: list[list[Path]]) -> RuleBook:
     if b.problems:
         raise RuleError(list(dict.fromkeys(b.problems)))
     ordered = sorted(rules.values(), key=lambda r: (-r.priority, r.file, r.line))
-    _choose_engines(ordered, compiled_settings)
     disabled = [r for r in ordered if not r.enabled]
     return RuleBook(rules=ordered, settings=settings, compiled_settings=compiled_settings,
                     numerals=numerals, labels=labels,
                     library={k: b.expanded.get(k, v[0]) for k, v in b.library.items()},
                     files=files, digest=digest.hexdigest(), disabled=disabled)
-
-
-def _choose_engines(rules: list[Rule], compiled_settings: dict[str, Any]) -> None:
-    """Keep the standard-library twin (extractor/fastre.py) of each pattern that it runs
-    faster, timed over the pack's own examples and counter-examples."""
-    texts = [ex["text"] for r in rules for ex in r.examples if isinstance(ex, dict) and isinstance(ex.get("text"), str)]
-    texts += [c for r in rules for c in r.counter_examples if isinstance(c, str)]
-    pats = [p for r in rules for p in r.patterns + ([r.requires] if r.requires is not None else [])]
-    pats += [p for p in compiled_settings.values() if isinstance(p, Pattern)]
-    keep_faster(pats, "\n".join(texts))
 
 
 def shipped_rules_dir() -> Path:

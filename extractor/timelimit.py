@@ -116,6 +116,10 @@ class Limit:
         try:
             c.call += 1
             c.armed = True
+            if getattr(pattern, "trial", None) is not None:
+                pattern.timed("finditer", text, pos, end, out)
+                c.armed = False
+                return False
             it = getattr(pattern, "fast", pattern).finditer(text, pos, end)
             wrap = getattr(pattern, "wrap", None)
             # map(), not a generator: the matching must run in this function's own frame
@@ -137,6 +141,10 @@ class Limit:
         try:
             c.call += 1
             c.armed = True
+            if getattr(pattern, "trial", None) is not None:
+                m = pattern.timed(method, text, pos, end)
+                c.armed = False
+                return m
             m = getattr(getattr(pattern, "fast", pattern), method)(text, pos, end)
             c.armed = False
             wrap = getattr(pattern, "wrap", None)
@@ -147,4 +155,11 @@ class Limit:
         return m
 
 
-_GUARDED = frozenset({Limit.all.__code__, Limit.one.__code__})
+_GUARDED = {Limit.all.__code__, Limit.one.__code__}
+"""The functions whose frames a pattern call runs in: the only places the timer may raise."""
+
+
+def guard_frames(*functions: Callable[..., Any]) -> None:
+    """Let the timer cut off pattern calls made inside these functions too (they must be
+    called only from :meth:`Limit.all` / :meth:`Limit.one`)."""
+    _GUARDED.update(f.__code__ for f in functions)

@@ -6,12 +6,15 @@ import json
 import pickle
 import re
 
+import signal
+
 import pytest
 import regex
 
 from extractor import Engine
 from extractor.reader import read_path
-from extractor.fastre import SUPPORTED_FLAGS, Pattern, keep_faster, translate
+from extractor.fastre import SUPPORTED_FLAGS, Pattern, translate
+from extractor.timelimit import Limit
 
 from .conftest import SAMPLES
 
@@ -19,6 +22,8 @@ from .conftest import SAMPLES
 # not to regex), a Kawi digit U+11F50 (a digit to regex only), a combining accent U+0301
 # (a word character to regex only), an astral ideograph, a lone surrogate, an ideograph
 # from CJK Extension A
+needs_timer = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="no setitimer on this platform")
+
 HARD = ("a\x1cb\x1f 1\U00011f50 2 e\u0301 \U00020000中文 \udc80 㐀, 第1是 x\n\n"
         "3日 2024年3月5日 ①② 一、 (一) abc_def 42")
 
@@ -87,16 +92,24 @@ def test_pattern_pickles_with_its_twin_and_rebuilds_it():
     assert q.groupindex == {"n": 1}        # everything else is the regex pattern's
 
 
-def test_keep_faster_drops_a_twin_that_runs_slower():
-    # regex jumps to the required literal 日; re tries the lookbehind at every position
-    # (about 20x slower here: far beyond timing noise)
-    slow_under_re = Pattern.compile(r"(?<![\d月年])(?P<day>3[01]|[12]\d|0?[1-9])日")
-    kept = Pattern.compile(r"(?<![\d月年])(?P<day>3[01]|[12]\d|0?[1-9])日")
-    probe = "会议由县委书记张三主持,县长李四讲话。" * 200 + "他在3日说明了情况。" * 3
-    keep_faster([slow_under_re], probe)
-    keep_faster([kept], probe, margin=0.0)      # margin 0: any twin is kept
-    assert slow_under_re.twin is None and slow_under_re.fast is slow_under_re.rx
-    assert kept.twin is not None and kept.fast is not kept.rx
+@needs_timer
+def test_each_pattern_keeps_the_engine_that_runs_it_faster():
+    # regex jumps to the required literal 日, re tries the lookbehind at every position: about
+    # 20x slower here, far beyond timing noise. The calls on trial find the same matches.
+    day = Pattern.compile(r"(?<![\d月年])(?P<day>3[01]|[12]\d|0?[1-9])日")
+    assert day.twin is not None and day.trial is not None
+    text = "会议由县委书记张三主持,县长李四讲话。" * 100 + "他在3日说明了情况。"
+    seen = []
+    with Limit(5.0) as limit:
+        assert limit.per_call is False
+        for _ in range(Pattern.TRIAL_CALLS):
+            out: list = []
+            limit.all(day, text, 0, len(text), out)
+            seen.append([(m.span(), m.group("day")) for m in out])
+            assert limit.one(day, "search", text, 0, len(text)).group("day") == "3"
+    assert day.trial is None                      # decided
+    assert day.twin is None and day.fast is day.rx
+    assert all(x == seen[0] for x in seen) and seen[0][0][1] == "3"
 
 
 def _all_patterns(engine: Engine) -> list[tuple[str, Pattern]]:
