@@ -159,7 +159,7 @@ def _re_digits_are_regex_digits() -> bool:
 
 DUP = "__dup"
 """Marks a renamed repeat of a group name (``re`` wants names unique; ``regex`` lets a name
-stand for one group written in several places, as in ``(?P<y>\\d{4})-|(?P<y>..)年``)."""
+stand for one group written in several places, as in ``(?P<y>\\d{4})-|(?P<y>\\d\\d)/``)."""
 
 
 class _Reader:
