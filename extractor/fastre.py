@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from array import array
 from time import perf_counter
 from functools import lru_cache, partial
 from typing import Any
@@ -430,12 +431,26 @@ def translate(source: str, flags: int = SUPPORTED_FLAGS) -> str | None:
         out = "|".join(_alternatives(_Reader(source), 0))
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            re.compile(out, re.MULTILINE)
+            if _recipe(out) is None:        # compiles it: the same check, its result kept
+                re.compile(out, re.MULTILINE)
     except (_GiveUp, re.error, Warning, RecursionError, ValueError, OverflowError):
         return None
     return out
 
 
+def _code_type() -> str:
+    try:
+        import _sre
+        size = _sre.CODESIZE
+    except (ImportError, AttributeError):
+        size = 4
+    return next((t for t in "IL" if array(t).itemsize == size), "L")
+
+
+_CODE_TYPE = _code_type()
+
+
+@lru_cache(maxsize=4096)
 def _recipe(twin: str) -> tuple | None:
     """What ``re`` compiles ``twin`` to (the arguments of its internal constructor), so that a
     pickled twin is rebuilt without parsing again: compiling the largest rule patterns with
@@ -450,21 +465,27 @@ def _recipe(twin: str) -> tuple | None:
         indexgroup = [None] * p.state.groups
         for k, i in groupindex.items():
             indexgroup[i] = k
-        recipe = (twin, int(re.MULTILINE | p.state.flags), [int(c) for c in code], p.state.groups - 1, groupindex,
+        # the code as bytes: a list of ints pickles (and loads) several times slower
+        packed = array(_CODE_TYPE, code).tobytes()
+        recipe = (twin, int(re.MULTILINE | p.state.flags), packed, p.state.groups - 1, groupindex,
                   tuple(indexgroup))
-        _sre.compile(*recipe)
+        _from_recipe(twin, recipe, strict=True)
         return recipe
+    except (re.error, Warning):
+        raise
     except Exception:
         return None
 
 
-def _from_recipe(twin: str, recipe: tuple | None) -> Any:
+def _from_recipe(twin: str, recipe: tuple | None, strict: bool = False) -> Any:
     if recipe is not None:
         try:
             import _sre
-            return _sre.compile(*recipe)
+            pattern, flags, packed, groups, groupindex, indexgroup = recipe
+            return _sre.compile(pattern, flags, array(_CODE_TYPE, packed).tolist(), groups, groupindex, indexgroup)
         except Exception:
-            pass
+            if strict:
+                raise
     return re.compile(twin, re.MULTILINE)
 
 
