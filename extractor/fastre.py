@@ -97,21 +97,6 @@ def _esc(cp: int) -> str:
     return f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}" if cp < 0x10000 else f"\\U{cp:08x}"
 
 
-def _lit(cp: int) -> str:
-    """One code point written for a character class: itself when that is safe and short."""
-    ch = chr(cp)
-    if cp > 0x7F and ch.isprintable() and not 0xD800 <= cp <= 0xDFFF:
-        return ch
-    return _esc(cp)
-
-
-def _items(ranges: list[tuple[int, int]]) -> str:
-    return "".join(_lit(a) if a == b else f"{_lit(a)}-{_lit(b)}" for a, b in ranges)
-
-
-_NATIVE_DIGITS: tuple[tuple[int, int], ...] | None = None
-
-
 def _class(ranges: list[tuple[int, int]]) -> str:
     """An ``re`` expression matching exactly one character of ``ranges``. The Basic
     Multilingual Plane part is one class, which ``re`` checks by bitmap; the part beyond
@@ -149,11 +134,6 @@ def _items(ranges: list[tuple[int, int]]) -> str:
 def _digits_re_lacks() -> tuple[int, ...]:
     native = re.compile(r"\d")
     return tuple(cp for a, b in _ranges_of(r"\d") for cp in range(a, b + 1) if native.match(chr(cp)) is None)
-
-
-def _re_digits_are_regex_digits() -> bool:
-    rx = _ranges_of(r"\d")
-    return all(any(a <= m.start() <= b for a, b in rx) for m in re.finditer(r"\d", _all_chars()))
 
 
 # --------------------------------------------------------------------------- the translator
@@ -293,7 +273,8 @@ def _read_class(r: _Reader) -> str:
 @lru_cache(maxsize=1)
 def _digits_compatible() -> bool:
     """Whether every digit of ``re`` is a ``regex`` digit (so that ``\\d`` can stay native)."""
-    return _re_digits_are_regex_digits()
+    rx = _ranges_of(r"\d")
+    return all(any(a <= m.start() <= b for a, b in rx) for m in re.finditer(r"\d", _all_chars()))
 
 
 def _outside_escape(e: str) -> str:
@@ -458,7 +439,6 @@ def _recipe(twin: str) -> tuple | None:
     ``re`` is built differently (the twin is then compiled from its source)."""
     try:
         from re import _compiler, _parser
-        import _sre
         p = _parser.parse(twin, re.MULTILINE)
         code = _compiler._code(p, re.MULTILINE)
         groupindex = dict(p.state.groupdict)
