@@ -159,18 +159,20 @@ class _Reader:
         self.i += 1
         return ch
 
+    def braced(self) -> str:
+        """A ``{...}`` at the reader (``\\p{Han}``, ``\\N{name}``), read."""
+        j = self.s.find("}", self.i)
+        if self.peek() != "{" or j < 0:
+            raise _GiveUp("expected {...}")
+        body = self.s[self.i:j + 1]
+        self.i = j + 1
+        return body
+
     def escape(self) -> str:
         """The text of one escape after its backslash: ``d``, ``p{Han}``, ``x41``, ``.``..."""
         ch = self.take()
         if ch in "pP":
-            if self.peek() == "{":
-                j = self.s.find("}", self.i)
-                if j < 0:
-                    raise _GiveUp("unterminated \\p{")
-                body = self.s[self.i:j + 1]
-                self.i = j + 1
-                return ch + body
-            return ch + self.take()
+            return ch + (self.braced() if self.peek() == "{" else self.take())
         if ch in _HEX:
             digits = self.s[self.i:self.i + _HEX[ch]]
             if len(digits) != _HEX[ch] or not all(c in "0123456789abcdefABCDEF" for c in digits):
@@ -178,14 +180,7 @@ class _Reader:
             self.i += _HEX[ch]
             return ch + digits
         if ch == "N":
-            if self.peek() != "{":
-                raise _GiveUp("\\N")
-            j = self.s.find("}", self.i)
-            if j < 0:
-                raise _GiveUp("unterminated \\N{")
-            body = self.s[self.i:j + 1]
-            self.i = j + 1
-            return ch + body
+            return ch + self.braced()
         return ch
 
 
