@@ -5,6 +5,7 @@ table, the person pieces from the ``settings.persons`` patterns.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +86,10 @@ def day_only(m: Any, numerals: dict[str, int], base: str | None) -> str | None:
 
 def split_top(text: str, sep: Any) -> list[tuple[int, int]]:
     """Split at matches of ``sep`` that are not inside quotes or brackets; returns piece spans."""
+    if _NESTING.search(text) is None:
+        flat = _split_flat(text, sep)
+        if flat is not None:
+            return flat
     pieces: list[tuple[int, int]] = []
     depth = 0
     start = 0
@@ -106,6 +111,26 @@ def split_top(text: str, sep: Any) -> list[tuple[int, int]]:
                 continue
         i += 1
     pieces.append((start, n))
+    return [(a, b) for a, b in pieces if b > a]
+
+
+_NESTING = re.compile("[" + re.escape(_OPEN + _CLOSE + '"') + "]")
+
+
+def _split_flat(text: str, sep: Any) -> list[tuple[int, int]] | None:
+    """:func:`split_top` for a text with no quotes or brackets, in one ``finditer`` call
+    instead of one ``match`` per character; None when ``sep`` matches an empty string
+    somewhere (there the two ways of scanning could differ: the caller then tries each
+    character)."""
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for m in sep.finditer(text):
+        a, b = m.span()
+        if a == b:
+            return None
+        pieces.append((start, a))
+        start = b
+    pieces.append((start, len(text)))
     return [(a, b) for a, b in pieces if b > a]
 
 
