@@ -90,9 +90,19 @@ def run(doc: DocState) -> None:
     meta_scan += [(ln, 150 + i) for i, ln in enumerate(body_lines[-2:]) if len(body_lines) > 1]
     meta_scan += [(ln, 200 + i) for i, ln in enumerate(footer)]
     meta_hit: set[int] = set()
+    # each rule is matched over all these lines at once (a line may be listed twice)
+    units = sorted({ln.start: ln for ln, _ in meta_scan}.values(), key=lambda ln: ln.start)
+    unit_of = {ln.start: i for i, ln in enumerate(units)}
+    found: list[dict[int, list[Any]]] = []
+    for rule in meta_rules:
+        per_unit: dict[int, list[Any]] = {}
+        for i, m in doc.scan(rule, units):
+            per_unit.setdefault(i, []).append(m)
+        found.append(per_unit)
     for ln, rank in meta_scan:
-        for rule in meta_rules:
-            for m in doc.matches(rule, text, ln.start, ln.end):
+        i = unit_of[ln.start]
+        for rule, per_unit in zip(meta_rules, found):
+            for m in per_unit.get(i, ()):
                 value = resolve(doc, rule, m)
                 if value is None:
                     continue

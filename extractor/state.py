@@ -121,11 +121,14 @@ class DocState:
         starts = self.starts_of(units)
         if rule.requires is not None:
             todo = self.requires_units(rule, units)
-        # neighbouring units are matched in one call (fewer calls);
-        # a match that runs across units is dropped and those units are tried one by one
+        # neighbouring units with only blank text between them are matched in one call
+        # (fewer calls); a match that runs across units is dropped and those units are
+        # tried one by one
         runs: list[list[int]] = []
+        text = self.text
         for i in todo:
-            if runs and runs[-1][-1] == i - 1:
+            if runs and runs[-1][-1] == i - 1 and (units[i].start <= units[i - 1].end + 1
+                                                  or not text[units[i - 1].end:units[i].start].strip()):
                 runs[-1].append(i)
             else:
                 runs.append([i])
@@ -133,19 +136,19 @@ class DocState:
             lo, hi = units[run[0]].start, units[run[-1]].end
             retry: list[int] = []
             found: list[tuple[int, Any]] = []
-            for m in self.matches(rule, self.text, lo, hi, prefiltered=True):
+            for m in self.matches(rule, text, lo, hi, prefiltered=True):
                 i = bisect_right(starts, m.start()) - 1
-                if m.end() <= units[i].end or m.end() == m.start():
+                if m.end() <= units[i].end:
                     found.append((i, m))
-                else:
-                    j = bisect_right(starts, m.end() - 1) - 1
+                else:   # across units, or in the blank text between two
+                    j = bisect_right(starts, max(m.end() - 1, m.start())) - 1
                     retry.extend(range(i, j + 1))
             if retry:
                 again = set(retry)
                 found = [(i, m) for i, m in found if i not in again]
                 for i in sorted(again):
                     u = units[i]
-                    found.extend((i, m) for m in self.matches(rule, self.text, u.start, u.end, prefiltered=True))
+                    found.extend((i, m) for m in self.matches(rule, text, u.start, u.end, prefiltered=True))
                 found.sort(key=lambda x: x[1].start())
             yield from found
 
