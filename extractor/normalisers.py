@@ -143,8 +143,10 @@ class ParsedPerson:
     name_start: int
 
 
-def _rx(pattern: Any) -> Any:
-    return getattr(pattern, "rx", pattern)
+def _untimed(pattern: Any) -> Any:
+    """The compiled pattern to run with no time limit: the exact ``re`` twin when there is
+    one (see extractor/fastre.py), else the ``regex`` pattern."""
+    return getattr(pattern, "fast", pattern)
 
 
 class PersonReader:
@@ -152,10 +154,9 @@ class PersonReader:
 
     def __init__(self, sep: Any, weak_sep: Any, item: Any, roles_only: Any, role_sep: Any,
                  role_strip: Any = None):
-        # the separators are matched character by character with no time limit: their
-        # ``regex`` patterns (see extractor/fastre.py for ``rx``)
-        self.sep, self.weak_sep, self.item = _rx(sep), _rx(weak_sep), item
-        self.roles_only, self.role_sep, self.role_strip = roles_only, _rx(role_sep), _rx(role_strip)
+        # the separators are matched with no time limit (only spans are read from them)
+        self.sep, self.weak_sep, self.item = _untimed(sep), _untimed(weak_sep), item
+        self.roles_only, self.role_sep, self.role_strip = roles_only, _untimed(role_sep), _untimed(role_strip)
 
     def _roles(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         out = []

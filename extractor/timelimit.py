@@ -5,7 +5,7 @@ call and per match found, on top of the matching, whatever the timeout: about a 
 the engine's time on a typical report, which makes a few hundred calls.
 
 So, in the main thread of a process where nothing else uses SIGALRM, a :class:`Limit`
-(from the engine's second document on) starts a periodic interval timer
+starts a periodic interval timer
 (``signal.setitimer``) for the length of one document instead. Its handler raises
 :class:`PatternTimeout` inside a call that has been running for a whole timeout (between
 1 and 1.5 timeouts: the timer ticks every half timeout), and only inside one of the
@@ -40,9 +40,8 @@ _signal: Any = None
 
 
 def _timer_module() -> Any:
-    """The ``signal`` module when this platform has interval timers, else None. Imported on
-    first use: it costs about 1 ms of start-up, more than the timer saves on one document,
-    so the engine asks for the timer from its second document on."""
+    """The ``signal`` module when this platform has interval timers, else None (imported on
+    first use)."""
     global _signal
     if _signal is None:
         import signal
@@ -67,12 +66,15 @@ def _on_tick(signum: int, frame: Any) -> None:
 class Limit:
     """The time limit of the pattern calls for one document; use as a context manager."""
 
-    __slots__ = ("timeout", "timer", "per_call", "_previous")
+    __slots__ = ("timeout", "timer", "trials", "per_call", "_previous")
 
-    def __init__(self, timeout: float, timer: bool = True):
+    def __init__(self, timeout: float, timer: bool = True, trials: bool = True):
         self.timeout = timeout
         self.timer = timer
         """Whether to try the interval timer at all (else: per-call timeouts)."""
+        self.trials = trials
+        """Under the timer: whether patterns whose two engines are still on trial time them
+        (:meth:`extractor.fastre.Pattern.timed`); if not, they run their twin untimed."""
         self.per_call = True
         """False while the interval timer guards the calls."""
         self._previous: Any = None
@@ -116,7 +118,7 @@ class Limit:
         try:
             c.call += 1
             c.armed = True
-            if getattr(pattern, "trial", None) is not None:
+            if self.trials and getattr(pattern, "trial", None) is not None:
                 pattern.timed("finditer", text, pos, end, out)
                 c.armed = False
                 return False
@@ -141,7 +143,7 @@ class Limit:
         try:
             c.call += 1
             c.armed = True
-            if getattr(pattern, "trial", None) is not None:
+            if self.trials and getattr(pattern, "trial", None) is not None:
                 m = pattern.timed(method, text, pos, end)
                 c.armed = False
                 return m
