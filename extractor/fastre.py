@@ -23,8 +23,8 @@ result that ``re`` refuses or warns about.
 
 ``re`` has no per-call timeout, but it does check for signals while it matches, so the
 engine uses a twin only while the interval timer of :mod:`extractor.timelimit` guards
-the calls; elsewhere (other threads, Dask workers, the first document) the ``regex``
-pattern runs with its ``timeout=``. Both give the same matches: the test suite runs every
+the calls; elsewhere (other threads, Dask workers) the ``regex`` pattern runs with its
+``timeout=``. Both give the same matches: the test suite runs every
 shipped pattern both ways over the samples and the rule examples.
 """
 from __future__ import annotations
