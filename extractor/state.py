@@ -117,26 +117,29 @@ class DocState:
         matched with the rule's own patterns."""
         if not units:
             return
+        starts, joins = self._layout(units)
         todo: Iterable[int] = range(len(units))
-        starts = self.starts_of(units)
         if rule.requires is not None:
             todo = self.requires_units(rule, units)
         # neighbouring units with only blank text between them are matched in one call
         # (fewer calls); a match that runs across units is dropped and those units are
         # tried one by one
         runs: list[list[int]] = []
-        text = self.text
         for i in todo:
-            if runs and runs[-1][-1] == i - 1 and (units[i].start <= units[i - 1].end + 1
-                                                  or not text[units[i - 1].end:units[i].start].strip()):
-                runs[-1].append(i)
+            if runs and runs[-1][1] == i - 1 and joins[i]:
+                runs[-1][1] = i
             else:
-                runs.append([i])
-        for run in runs:
-            lo, hi = units[run[0]].start, units[run[-1]].end
+                runs.append([i, i])
+        text = self.text
+        for first, last in runs:
+            found_all = self.matches(rule, text, units[first].start, units[last].end, prefiltered=True)
+            if first == last:     # one unit: every match lies inside it
+                for m in found_all:
+                    yield first, m
+                continue
             retry: list[int] = []
             found: list[tuple[int, Any]] = []
-            for m in self.matches(rule, text, lo, hi, prefiltered=True):
+            for m in found_all:
                 i = bisect_right(starts, m.start()) - 1
                 if m.end() <= units[i].end:
                     found.append((i, m))
@@ -152,12 +155,24 @@ class DocState:
                 found.sort(key=lambda x: x[1].start())
             yield from found
 
+    def _layout(self, units: list[Any]) -> tuple[list[int], list[bool]]:
+        """The units' start offsets, and for each unit whether only blank text separates it
+        from the one before (then :meth:`scan` matches the two in one call); once per list."""
+        key = ("layout", id(units))
+        got = self.cache.get(key)
+        if got is None or got[0] is not units or len(got[1]) != len(units):
+            text = self.text
+            joins = [False] + [b.start <= a.end + 1 or not text[a.end:b.start].strip()
+                               for a, b in zip(units, units[1:])]
+            got = self.cache[key] = (units, self.starts_of(units), joins)
+        return got[1], got[2]
+
     def requires_units(self, rule: Rule, units: list[Any]) -> list[int]:
         """Indices of the units holding a hit of the rule's ``requires`` pre-filter; found once
         per document for all rules with the same pre-filter. Literal words are looked up with
         the rule's ``requires_literal``, other pre-filters scanned with their pattern."""
         words = rule.requires_words
-        key = ("requires", words if words is not None else rule.requires.pattern, id(units), len(units))
+        key = ("requires", rule.requires.pattern, id(units), len(units))
         got = self.cache.get(key)
         if got is not None and got[0] is units:     # the same list (ids are reused once freed)
             return got[1]

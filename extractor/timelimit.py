@@ -122,11 +122,16 @@ class Limit:
                 pattern.timed("finditer", text, pos, end, out)
                 c.armed = False
                 return False
-            it = getattr(pattern, "fast", pattern).finditer(text, pos, end)
+            it = (getattr(pattern, "_fast", None) or getattr(pattern, "fast", pattern)).finditer(text, pos, end)
             wrap = getattr(pattern, "wrap", None)
-            # map(), not a generator: the matching must run in this function's own frame
-            for m in (it if wrap is None else map(wrap, it)):
-                out.append(m)
+            if wrap is not None:
+                it = map(wrap, it)
+            # extend() or map(), not a generator: the matching must run in this function's frame
+            if type(out) is list:
+                out.extend(it)
+            else:
+                for m in it:
+                    out.append(m)
             c.armed = False
         except TimeoutError:
             return True
@@ -147,7 +152,7 @@ class Limit:
                 m = pattern.timed(method, text, pos, end)
                 c.armed = False
                 return m
-            m = getattr(getattr(pattern, "fast", pattern), method)(text, pos, end)
+            m = getattr(getattr(pattern, "_fast", None) or getattr(pattern, "fast", pattern), method)(text, pos, end)
             c.armed = False
             wrap = getattr(pattern, "wrap", None)
             if wrap is not None and m is not None:
