@@ -162,9 +162,16 @@ def relayed_spans(doc: DocState) -> list[tuple[int, int]]:
         return []
     own = doc.summary.meeting.value if doc.summary.meeting else ""
     spans = []
-    for para in doc.paragraphs:
-        for rule in rules:
-            for m in doc.matches(rule, doc.text, para.start, para.end):
+    paras = doc.paragraphs
+    found: list[dict[int, list[Any]]] = []
+    for rule in rules:    # each rule over all paragraphs at once
+        per_para: dict[int, list[Any]] = {}
+        for i, m in doc.scan(rule, paras):
+            per_para.setdefault(i, []).append(m)
+        found.append(per_para)
+    for i, para in enumerate(paras):
+        for rule, per_para in zip(rules, found):
+            for m in per_para.get(i, ()):
                 named = m.groupdict().get("meeting") or ""
                 if own and (own in named or named in own):
                     continue
@@ -189,10 +196,15 @@ def _fullness(roles: list[str]) -> tuple[int, int]:
 def merge_people(doc: DocState, mentions: list[PersonMention]) -> list[Person]:
     """One person per name, in order of first mention; the fullest roles seen win."""
     out: dict[str, Person] = {}
-    all_roles: dict[str, list[str]] = {}
-    for pm in doc.persons:   # roles may be printed fully in another field's mention
-        if _fullness(pm.roles) > _fullness(all_roles.get(pm.name, [])):
-            all_roles[pm.name] = pm.roles
+    got = doc.cache.get("fullest_roles")
+    if got is not None and got[0] is doc.persons and got[1] == len(doc.persons):
+        all_roles = got[2]
+    else:    # once per list of persons (again when it changed)
+        all_roles = {}
+        for pm in doc.persons:   # roles may be printed fully in another field's mention
+            if _fullness(pm.roles) > _fullness(all_roles.get(pm.name, [])):
+                all_roles[pm.name] = pm.roles
+        doc.cache["fullest_roles"] = (doc.persons, len(doc.persons), all_roles)
     for pm in sorted(mentions, key=lambda p: p.start):
         if pm.name in out:
             continue
