@@ -14,7 +14,7 @@ from time import monotonic
 from typing import Callable, Iterable
 
 from . import fields, mentions, segment, structure
-from .model import Summary
+from .model import Evidence, Summary
 from .normalise import normalise
 from .render import to_markdown
 from .rulebook import RuleBook, build, rule_files, shipped_rules_dir
@@ -106,11 +106,9 @@ class Engine:
 
 def _remap(summary: Summary, source) -> None:
     """Point every evidence span at the raw source instead of the extracted text."""
-    from dataclasses import replace
-
     def fix(ev):
         a, b = source.to_raw(ev.start, ev.end)
-        return replace(ev, start=a, end=b, text=source.raw[a:b])
+        return Evidence(ev.rule, a, b, source.raw[a:b])
 
     for name in Summary.SCALARS:
         v = getattr(summary, name)
