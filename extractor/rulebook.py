@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import dataclasses
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ import regex
 
 from .errors import Problem, RuleError
 from .fastre import Pattern, translate
+from .record import Record
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # YAML is imported only when rule files are read, not for a cached engine
@@ -170,9 +169,14 @@ def _one_of(word: str, options: Any) -> str:
     return _did_you_mean(word, options) or f" (one of {', '.join(options)})"
 
 
-@dataclass
-class Rule:
+class Rule(Record):
     """One compiled rule."""
+
+    __slots__ = _fields = (
+        "id", "kind", "description", "scope", "patterns", "priority", "field", "value", "normalise",
+        "action", "cue", "words", "last_word", "block", "needs_cue", "max_gap", "min_items", "requires",
+        "requires_words", "requires_literal", "examples", "counter_examples", "example_lines",
+        "counter_example_lines", "todo", "file", "line", "enabled", "origin", "overrides", "disabled_at")
 
     id: str
     kind: str
@@ -180,43 +184,86 @@ class Rule:
     scope: str
     patterns: list[Any]
     """Compiled ``regex`` patterns, tried in order."""
-    priority: int = 50
-    field: str | None = None
-    value: str | None = None
-    normalise: tuple[str, ...] = ()
-    action: str | None = None
-    cue: str | None = None
-    words: tuple[str, ...] = ()
-    last_word: str | None = None
-    block: bool = False
-    needs_cue: bool = False
-    max_gap: int = 0
-    min_items: int = 2
-    requires: Any = None
+    priority: int
+    field: str | None
+    value: str | None
+    normalise: tuple[str, ...]
+    action: str | None
+    cue: str | None
+    words: tuple[str, ...]
+    last_word: str | None
+    block: bool
+    needs_cue: bool
+    max_gap: int
+    min_items: int
+    requires: Any
     """A cheap pattern that must occur in a unit (sentence, line, ...) before the rule's
     own patterns are tried there: a fast pre-filter for expensive rules."""
-    requires_words: tuple[str, ...] | None = None
+    requires_words: tuple[str, ...] | None
     """When ``requires`` is only literal words (plain text, ``A|B``, a word-list
     sub-pattern): those words..."""
-    requires_literal: Any = None
+    requires_literal: Any
     """...and a standard-library ``re`` pattern of them, which finds literal words about
     five times faster than ``regex`` does and, being literals only, needs no time limit."""
-    examples: list[dict] = dataclasses.field(default_factory=list)
-    counter_examples: list[str] = dataclasses.field(default_factory=list)
-    example_lines: list[int] = dataclasses.field(default_factory=list)
+    examples: list[dict]
+    counter_examples: list[str]
+    example_lines: list[int]
     """Line of each example (and below, of each counter-example) in ``file``."""
-    counter_example_lines: list[int] = dataclasses.field(default_factory=list)
-    todo: dict[tuple[str, int], str] = dataclasses.field(default_factory=dict)
+    counter_example_lines: list[int]
+    todo: dict[tuple[str, int], str]
     """Examples marked ``todo: reason`` (known gaps): ("example"|"counter", index) -> reason."""
-    file: str = ""
-    line: int = 0
-    enabled: bool = True
-    origin: str = ""
+    file: str
+    line: int
+    enabled: bool
+    origin: str
     """Which pack the rule came from (shipped or an overlay directory)."""
-    overrides: str | None = None
+    overrides: str | None
     """File:line of the rule this one replaced, if any."""
-    disabled_at: str | None = None
+    disabled_at: str | None
     """File:line of the ``disable`` entry that switched this rule off, if any."""
+
+    def __init__(self, id: str, kind: str, description: str, scope: str, patterns: list[Any],
+                 priority: int = 50, field: str | None = None, value: str | None = None,
+                 normalise: tuple[str, ...] = (), action: str | None = None, cue: str | None = None,
+                 words: tuple[str, ...] = (), last_word: str | None = None, block: bool = False,
+                 needs_cue: bool = False, max_gap: int = 0, min_items: int = 2, requires: Any = None,
+                 requires_words: tuple[str, ...] | None = None, requires_literal: Any = None,
+                 examples: list[dict] | None = None, counter_examples: list[str] | None = None,
+                 example_lines: list[int] | None = None, counter_example_lines: list[int] | None = None,
+                 todo: dict[tuple[str, int], str] | None = None, file: str = "", line: int = 0,
+                 enabled: bool = True, origin: str = "", overrides: str | None = None,
+                 disabled_at: str | None = None) -> None:
+        self.id = id
+        self.kind = kind
+        self.description = description
+        self.scope = scope
+        self.patterns = patterns
+        self.priority = priority
+        self.field = field
+        self.value = value
+        self.normalise = normalise
+        self.action = action
+        self.cue = cue
+        self.words = words
+        self.last_word = last_word
+        self.block = block
+        self.needs_cue = needs_cue
+        self.max_gap = max_gap
+        self.min_items = min_items
+        self.requires = requires
+        self.requires_words = requires_words
+        self.requires_literal = requires_literal
+        self.examples = [] if examples is None else examples
+        self.counter_examples = [] if counter_examples is None else counter_examples
+        self.example_lines = [] if example_lines is None else example_lines
+        self.counter_example_lines = [] if counter_example_lines is None else counter_example_lines
+        self.todo = {} if todo is None else todo
+        self.file = file
+        self.line = line
+        self.enabled = enabled
+        self.origin = origin
+        self.overrides = overrides
+        self.disabled_at = disabled_at
 
     @property
     def stage(self) -> str:
@@ -227,9 +274,14 @@ class Rule:
         return f"{self.file}:{self.line}"
 
 
-@dataclass
-class RuleBook:
-    """The compiled rule set of one or more packs; immutable once built, safe to share."""
+class RuleBook(Record):
+    """The compiled rule set of one or more packs; immutable once built, safe to share.
+
+    No ``__slots__``: what is derived from the rules once per book (``of_kind``, the
+    person reader of extractor/mentions.py) is kept in the instance ``__dict__``."""
+
+    _fields = ("rules", "settings", "compiled_settings", "numerals", "labels", "library", "files",
+               "digest", "disabled")
 
     rules: list[Rule]
     settings: dict[str, Any]
@@ -239,7 +291,20 @@ class RuleBook:
     library: dict[str, str]
     files: list[str]
     digest: str
-    disabled: list[Rule] = dataclasses.field(default_factory=list)
+    disabled: list[Rule]
+
+    def __init__(self, rules: list[Rule], settings: dict[str, Any], compiled_settings: dict[str, Any],
+                 numerals: dict[str, int], labels: dict[str, str], library: dict[str, str],
+                 files: list[str], digest: str, disabled: list[Rule] | None = None) -> None:
+        self.rules = rules
+        self.settings = settings
+        self.compiled_settings = compiled_settings
+        self.numerals = numerals
+        self.labels = labels
+        self.library = library
+        self.files = files
+        self.digest = digest
+        self.disabled = [] if disabled is None else disabled
 
     def of_kind(self, kind: str) -> list[Rule]:
         """The enabled rules of one kind, in priority order (computed once per book)."""

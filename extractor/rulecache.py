@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
-FORMAT = 1
+FORMAT = 2
 """Bump when the cache file layout changes."""
 KEEP = 16
 """How many cache files to keep (newest first)."""
