@@ -18,11 +18,13 @@ import argparse
 import json
 import sys
 from fnmatch import fnmatchcase
-from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .cli import _Parser, _common, _rule_error, _seconds, load_engine, subcommand
 from .errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, RuleError
+
+if TYPE_CHECKING:  # pathlib is imported where it is used: every `summarize` run imports this module
+    from pathlib import Path
 
 RULES_ACTIONS = ("check", "test", "list", "schema")
 
@@ -43,6 +45,8 @@ def _packs(args: argparse.Namespace) -> tuple[list[list[Path]], list[Path]]:
     """(packs, files of the explicitly given DIRs): shipped (unless --no-shipped-rules), then the
     config file's overlays, then DIRs and --rules in order. A DIR that is the shipped rules
     directory itself is the base, not an overlay of it."""
+    from pathlib import Path
+
     from .config import overlay_dirs
     from .rulebook import rule_files, shipped_rules_dir
     given = list(getattr(args, "dirs", []) or []) + list(args.rules)
@@ -204,6 +208,7 @@ def _n(count: int, word: str) -> str:
 
 
 def _same_file(name: str, files: list[Path]) -> bool:
+    from pathlib import Path
     try:
         target = Path(name).resolve()
     except OSError:
@@ -322,6 +327,7 @@ def cmd_eval(argv: Sequence[str]) -> int:
     p.add_argument("--json", action="store_true", help="the full result as JSON")
     _common(p)
     args = p.parse_args(argv)
+    from pathlib import Path
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         print(f"summarize: {corpus}: not a directory", file=sys.stderr)

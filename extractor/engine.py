@@ -9,9 +9,8 @@ read -> normalise -> segment -> mentions -> fields -> structure -> render
 """
 from __future__ import annotations
 
-from pathlib import Path
 from time import monotonic
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import fields, mentions, segment, structure
 from .model import Evidence, Summary
@@ -20,6 +19,9 @@ from .render import to_markdown
 from .rulebook import RuleBook, build, rule_files, shipped_rules_dir
 from .state import DocState
 from .timelimit import Limit
+
+if TYPE_CHECKING:  # pathlib is imported when rules are compiled, not for a cached engine
+    from pathlib import Path
 
 DEFAULT_TIMEOUT = 1.0
 """Seconds one pattern may run over one document before it is cut off (settings.engine.pattern_timeout)."""
@@ -57,6 +59,8 @@ class Engine:
         ``overlays``: directories whose rules add to, replace (same id) or disable base rules.
         Raises :class:`extractor.errors.RuleError` listing every problem.
         """
+        from pathlib import Path
+
         packs: list[list[Path]] = []
         if paths is not None:
             packs.append(rule_files([Path(p) for p in paths]))
