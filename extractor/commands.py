@@ -18,13 +18,14 @@ import argparse
 import json
 import sys
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any, Sequence
 
 from .cli import _Parser, _common, _rule_error, _seconds, load_engine, subcommand
 from .errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, RuleError
 
-if TYPE_CHECKING:  # pathlib is imported where it is used: every `summarize` run imports this module
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # every `summarize` run imports this module: no typing, pathlib only where used
     from pathlib import Path
+    from typing import Any, Sequence
 
 RULES_ACTIONS = ("check", "test", "list", "schema")
 

@@ -10,7 +10,6 @@ read -> normalise -> segment -> mentions -> fields -> structure -> render
 from __future__ import annotations
 
 from time import monotonic
-from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import fields, mentions, segment, structure
 from .model import Evidence, Summary
@@ -20,8 +19,12 @@ from .rulebook import RuleBook, build, rule_files, shipped_rules_dir
 from .state import DocState
 from .timelimit import Limit
 
-if TYPE_CHECKING:  # pathlib is imported when rules are compiled, not for a cached engine
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # no typing; pathlib is imported when rules are compiled, not for a cached engine
     from pathlib import Path
+    from typing import Callable, Iterable
+
+    Stage = Callable[[DocState], None]
 
 DEFAULT_TIMEOUT = 1.0
 """Seconds one pattern may run over one document before it is cut off (settings.engine.pattern_timeout)."""
@@ -29,7 +32,6 @@ DEFAULT_DOCUMENT_BUDGET = 20.0
 """Seconds all rules together may spend on one document (settings.engine.document_timeout);
 past it the remaining rules are skipped with a warning and the summary still comes out."""
 
-Stage = Callable[[DocState], None]
 STAGES: list[tuple[str, Stage]] = [
     ("segment", segment.run),
     ("mentions", mentions.run),

@@ -1,9 +1,11 @@
 """Typed results: every extracted value carries its evidence."""
 from __future__ import annotations
 
-from typing import Any
-
 from .record import Frozen, Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
+    from typing import Any
 
 
 class Evidence(Frozen):

@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
 
 import regex
 
 from .errors import Problem, RuleError
 from .fastre import Pattern, translate
 from .record import Record
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # YAML and pathlib are imported only when rule files are read, not for a cached engine
     from pathlib import Path
+    from typing import Any
 
     from .yamlsrc import Located
 
