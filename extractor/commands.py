@@ -15,7 +15,6 @@ could not be read; 2 usage or rule-file errors.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from fnmatch import fnmatchcase
 
@@ -233,6 +232,7 @@ def rules_list(argv: Sequence[str]) -> int:
         rows.append({"id": r.id, "kind": r.kind, "stage": r.stage, "priority": r.priority,
                      "origin": r.origin, "where": r.where, "state": _state(r), "description": r.description})
     if args.json:
+        import json
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return EXIT_OK
@@ -265,6 +265,8 @@ def rules_schema(argv: Sequence[str]) -> int:
     p = _Parser(prog="summarize rules schema",
                 description="Print the JSON Schema (draft 2020-12) of rule files.")
     p.parse_args(argv)
+    import json
+
     from .schema import file_schema
     print(json.dumps(file_schema(), ensure_ascii=False, indent=2))
     return EXIT_OK
@@ -279,6 +281,8 @@ def cmd_schema(argv: Sequence[str]) -> int:
                             "--format json/jsonl/yaml print, with or without --explain "
                             "('summarize rules schema' is the schema of rule files).")
     p.parse_args(argv)
+    import json
+
     from .output_schema import OUTPUT_SCHEMA
     print(json.dumps(OUTPUT_SCHEMA, ensure_ascii=False, indent=2))
     return EXIT_OK
