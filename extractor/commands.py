@@ -15,14 +15,16 @@ could not be read; 2 usage or rule-file errors.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from fnmatch import fnmatchcase
-from pathlib import Path
-from typing import Any, Sequence
 
 from .cli import _Parser, _common, _rule_error, _seconds, load_engine, subcommand
 from .errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, RuleError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # every `summarize` run imports this module: no typing, pathlib only where used
+    from pathlib import Path
+    from typing import Any, Sequence
 
 RULES_ACTIONS = ("check", "test", "list", "schema")
 
@@ -43,6 +45,8 @@ def _packs(args: argparse.Namespace) -> tuple[list[list[Path]], list[Path]]:
     """(packs, files of the explicitly given DIRs): shipped (unless --no-shipped-rules), then the
     config file's overlays, then DIRs and --rules in order. A DIR that is the shipped rules
     directory itself is the base, not an overlay of it."""
+    from pathlib import Path
+
     from .config import overlay_dirs
     from .rulebook import rule_files, shipped_rules_dir
     given = list(getattr(args, "dirs", []) or []) + list(args.rules)
@@ -204,6 +208,7 @@ def _n(count: int, word: str) -> str:
 
 
 def _same_file(name: str, files: list[Path]) -> bool:
+    from pathlib import Path
     try:
         target = Path(name).resolve()
     except OSError:
@@ -227,6 +232,7 @@ def rules_list(argv: Sequence[str]) -> int:
         rows.append({"id": r.id, "kind": r.kind, "stage": r.stage, "priority": r.priority,
                      "origin": r.origin, "where": r.where, "state": _state(r), "description": r.description})
     if args.json:
+        import json
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return EXIT_OK
@@ -259,6 +265,8 @@ def rules_schema(argv: Sequence[str]) -> int:
     p = _Parser(prog="summarize rules schema",
                 description="Print the JSON Schema (draft 2020-12) of rule files.")
     p.parse_args(argv)
+    import json
+
     from .schema import file_schema
     print(json.dumps(file_schema(), ensure_ascii=False, indent=2))
     return EXIT_OK
@@ -273,6 +281,8 @@ def cmd_schema(argv: Sequence[str]) -> int:
                             "--format json/jsonl/yaml print, with or without --explain "
                             "('summarize rules schema' is the schema of rule files).")
     p.parse_args(argv)
+    import json
+
     from .output_schema import OUTPUT_SCHEMA
     print(json.dumps(OUTPUT_SCHEMA, ensure_ascii=False, indent=2))
     return EXIT_OK
@@ -322,6 +332,7 @@ def cmd_eval(argv: Sequence[str]) -> int:
     p.add_argument("--json", action="store_true", help="the full result as JSON")
     _common(p)
     args = p.parse_args(argv)
+    from pathlib import Path
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         print(f"summarize: {corpus}: not a directory", file=sys.stderr)

@@ -7,19 +7,35 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Sequence
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: typing and pathlib cost ~4 ms each of a one-file run
+    from pathlib import Path
+    from typing import Sequence
 
 
 def find_config(start: Path | None = None) -> tuple[Path, dict] | None:
-    d = (start or Path.cwd()).resolve()
-    for folder in [d, *d.parents]:
+    """The nearest config file at or above ``start`` (default: the current directory) and its
+    ``[tool.jiyao]`` data, or None."""
+    found = _find_config(None if start is None else os.fspath(start))
+    if found is None:
+        return None
+    from pathlib import Path
+    return Path(found[0]), found[1]
+
+
+def _find_config(start: str | None = None) -> tuple[str, dict] | None:
+    """:func:`find_config` with string paths: every `summarize` run looks, and pathlib costs
+    5-8 ms of a ~90 ms run."""
+    folder = os.path.realpath(start or os.getcwd())
+    while True:
         for name in ("jiyao.toml", "pyproject.toml"):
-            f = folder / name
-            if not f.is_file():
+            f = os.path.join(folder, name)
+            if not os.path.isfile(f):
                 continue
             try:
-                text = f.read_text(encoding="utf-8")
+                with open(f, encoding="utf-8") as fh:
+                    text = fh.read()
             except (OSError, ValueError):
                 continue
             if name == "pyproject.toml" and "tool.jiyao" not in text:
@@ -37,19 +53,22 @@ def find_config(start: Path | None = None) -> tuple[Path, dict] | None:
                 if not isinstance(data, dict):
                     continue
             return f, data
-    return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def overlay_dirs(cli_dirs: Sequence[str]) -> list[str]:
     """Overlay directories: the config file's first, then those given with --rules."""
     out: list[str] = []
     if not os.environ.get("JIYAO_NO_CONFIG"):
-        found = find_config()
+        found = _find_config()
         if found:
             f, data = found
             rules = data.get("rules", [])
             if isinstance(rules, str):
                 rules = [rules]
-            out.extend(str((f.parent / r).resolve()) for r in rules)
+            out.extend(os.path.realpath(os.path.join(os.path.dirname(f), r)) for r in rules)
     out.extend(cli_dirs)
     return out

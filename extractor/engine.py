@@ -9,17 +9,22 @@ read -> normalise -> segment -> mentions -> fields -> structure -> render
 """
 from __future__ import annotations
 
-from pathlib import Path
 from time import monotonic
-from typing import Callable, Iterable
 
 from . import fields, mentions, segment, structure
-from .model import Summary
+from .model import Evidence, Summary
 from .normalise import normalise
 from .render import to_markdown
 from .rulebook import RuleBook, build, rule_files, shipped_rules_dir
 from .state import DocState
 from .timelimit import Limit
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # no typing; pathlib is imported when rules are compiled, not for a cached engine
+    from pathlib import Path
+    from typing import Callable, Iterable
+
+    Stage = Callable[[DocState], None]
 
 DEFAULT_TIMEOUT = 1.0
 """Seconds one pattern may run over one document before it is cut off (settings.engine.pattern_timeout)."""
@@ -27,7 +32,6 @@ DEFAULT_DOCUMENT_BUDGET = 20.0
 """Seconds all rules together may spend on one document (settings.engine.document_timeout);
 past it the remaining rules are skipped with a warning and the summary still comes out."""
 
-Stage = Callable[[DocState], None]
 STAGES: list[tuple[str, Stage]] = [
     ("segment", segment.run),
     ("mentions", mentions.run),
@@ -57,6 +61,8 @@ class Engine:
         ``overlays``: directories whose rules add to, replace (same id) or disable base rules.
         Raises :class:`extractor.errors.RuleError` listing every problem.
         """
+        from pathlib import Path
+
         packs: list[list[Path]] = []
         if paths is not None:
             packs.append(rule_files([Path(p) for p in paths]))
@@ -108,11 +114,9 @@ class Engine:
 
 def _remap(summary: Summary, source) -> None:
     """Point every evidence span at the raw source instead of the extracted text."""
-    from dataclasses import replace
-
     def fix(ev):
         a, b = source.to_raw(ev.start, ev.end)
-        return replace(ev, start=a, end=b, text=source.raw[a:b])
+        return Evidence(ev.rule, a, b, source.raw[a:b])
 
     for name in Summary.SCALARS:
         v = getattr(summary, name)

@@ -1,7 +1,7 @@
 """Errors meant for people: one line each, with file:line:col where it applies."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import Frozen
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -10,16 +10,25 @@ EXIT_USAGE = 2
 """Bad command line or bad rule files."""
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One problem found in a rule file."""
+class Problem(Frozen):
+    """One problem found in a rule file (never changed once made: hashable)."""
+
+    __slots__ = _fields = ("file", "line", "col", "code", "message", "source_line")
 
     file: str
     line: int
     col: int
     code: str
     message: str
-    source_line: str = ""
+    source_line: str
+
+    def __init__(self, file: str, line: int, col: int, code: str, message: str, source_line: str = "") -> None:
+        self.file = file
+        self.line = line
+        self.col = col
+        self.code = code
+        self.message = message
+        self.source_line = source_line
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.code} {self.message}"

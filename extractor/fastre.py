@@ -34,11 +34,14 @@ import warnings
 from array import array
 from time import perf_counter
 from functools import lru_cache, partial
-from typing import Any
 
 import regex
 
 from .timelimit import guard_frames
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
+    from typing import Any
 
 SUPPORTED_FLAGS = regex.VERSION0 | regex.MULTILINE
 """The only flag set translated (the one rule patterns are compiled with)."""
@@ -508,8 +511,11 @@ class Pattern:
         """The ``regex`` pattern (rebuilt from the pickle on first use)."""
         rx = self._rx
         if rx is None:
-            import pickle
-            rx = self._rx = pickle.loads(self._rx_data)   # type: ignore[arg-type]
+            try:   # what pickle.loads is, without importing the pickle module (~1.3 ms)
+                from _pickle import loads
+            except ImportError:
+                from pickle import loads
+            rx = self._rx = loads(self._rx_data)   # type: ignore[arg-type]
             self._rx_data = None
         return rx
 

@@ -26,7 +26,8 @@ from __future__ import annotations
 import codecs
 import os
 import sys
-from dataclasses import dataclass
+
+from .record import Frozen
 
 __all__ = ["ReadError", "Source", "decode", "read_path", "read_stdin", "from_text", "FORMATS"]
 
@@ -63,14 +64,26 @@ class ReadError(Exception):
     e.g. ``'file.txt: cannot decode as UTF-8, GB18030 or any detected encoding (try --encoding)'``."""
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(Frozen):
+    """A file as read (never changed once made): see the module docstring."""
+
+    __slots__ = _fields = ("text", "raw", "offsets", "path", "encoding", "format")
+
     text: str
     raw: str
     offsets: tuple[int, ...] | None
     path: str | None
     encoding: str
     format: str
+
+    def __init__(self, text: str, raw: str, offsets: tuple[int, ...] | None, path: str | None,
+                 encoding: str, format: str) -> None:
+        self.text = text
+        self.raw = raw
+        self.offsets = offsets
+        self.path = path
+        self.encoding = encoding
+        self.format = format
 
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of ``text`` to the corresponding span of ``raw``.

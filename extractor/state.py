@@ -1,37 +1,52 @@
 """The state one document carries through the pipeline, and the matching helper every stage uses."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from time import monotonic
 from bisect import bisect_right
-from typing import Any, Iterable, Iterator
 
 from .model import Evidence, Summary
 from .normalise import Normalised
+from .record import Record
 from .rulebook import Rule, RuleBook
 from .timelimit import Limit
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
+    from typing import Any, Iterable, Iterator
 
-@dataclass(slots=True)
-class Span:
+
+class Span(Record):
     """A [start, end) span of the normalised text."""
+
+    __slots__ = _fields = ("start", "end")
 
     start: int
     end: int
+
+    def __init__(self, start: int, end: int) -> None:
+        self.start = start
+        self.end = end
 
     def text(self, s: str) -> str:
         return s[self.start:self.end]
 
 
-@dataclass(slots=True)
-class Line:
+class Line(Record):
+    __slots__ = _fields = ("start", "end", "text")
+
     start: int
     end: int
     text: str
 
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
 
-@dataclass(slots=True)
-class PersonMention:
+
+class PersonMention(Record):
+    __slots__ = _fields = ("field", "name", "roles", "start", "end", "rule")
+
     field: str
     name: str
     roles: list[str]
@@ -39,55 +54,105 @@ class PersonMention:
     end: int
     rule: str
 
+    def __init__(self, field: str, name: str, roles: list[str], start: int, end: int, rule: str) -> None:
+        self.field = field
+        self.name = name
+        self.roles = roles
+        self.start = start
+        self.end = end
+        self.rule = rule
 
-@dataclass(slots=True)
-class Candidate:
+
+class Candidate(Record):
     """A scalar value some rule proposes for a field."""
+
+    __slots__ = _fields = ("field", "value", "start", "end", "rule", "rank")
 
     field: str
     value: str
     start: int
     end: int
     rule: Rule
-    rank: int = 0
+    rank: int
     """Lower is better: the index of the sentence (or line) it was found in."""
 
+    def __init__(self, field: str, value: str, start: int, end: int, rule: Rule, rank: int = 0) -> None:
+        self.field = field
+        self.value = value
+        self.start = start
+        self.end = end
+        self.rule = rule
+        self.rank = rank
 
-@dataclass
-class DocState:
+
+class DocState(Record):
     """Everything known about one document; each stage reads it and adds to it."""
+
+    __slots__ = _fields = (
+        "book", "norm", "timeout", "deadline", "lines", "chrome", "header", "meta_lines", "body",
+        "paragraphs", "sentences", "persons", "candidates", "relayed_spans", "is_report", "summary",
+        "limit", "fired", "near_misses", "warnings", "cache")
 
     book: RuleBook
     norm: Normalised
     timeout: float
-    deadline: float = float("inf")
-    """time.monotonic() after which no further pattern runs on this document."""
-    lines: list[Line] = field(default_factory=list)
-    chrome: list[Line] = field(default_factory=list)
-    header: list[Line] = field(default_factory=list)
-    meta_lines: list[Line] = field(default_factory=list)
-    body: Span = field(default_factory=lambda: Span(0, 0))
-    paragraphs: list[Line] = field(default_factory=list)
-    sentences: list[Line] = field(default_factory=list)
-    persons: list[PersonMention] = field(default_factory=list)
-    candidates: list[Candidate] = field(default_factory=list)
-    relayed_spans: list[tuple[int, int]] = field(default_factory=list)
+    deadline: float
+    """time.monotonic() after which no further pattern runs on this document (default: never)."""
+    lines: list[Line]
+    chrome: list[Line]
+    header: list[Line]
+    meta_lines: list[Line]
+    body: Span
+    paragraphs: list[Line]
+    sentences: list[Line]
+    persons: list[PersonMention]
+    candidates: list[Candidate]
+    relayed_spans: list[tuple[int, int]]
     """Parts of the body that relay remarks made at another meeting."""
-    is_report: bool = True
+    is_report: bool
     """False when the document-level settings say this is no report: only title,
     publication date and source are then extracted."""
-    summary: Summary = field(default_factory=Summary)
-    limit: Limit = field(default=None)   # type: ignore[assignment]
-    """Runs every pattern call under the pattern timeout (see extractor/timelimit.py)."""
-    fired: dict[str, int] = field(default_factory=dict)
-    near_misses: list[tuple[str, str]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    cache: dict[Any, Any] = field(default_factory=dict)
+    summary: Summary
+    limit: Limit
+    """Runs every pattern call under the pattern timeout (see extractor/timelimit.py);
+    by default a new Limit(timeout)."""
+    fired: dict[str, int]
+    near_misses: list[tuple[str, str]]
+    warnings: list[str]
+    cache: dict[Any, Any]
     """Values derived once per document (span starts, the year a dateline takes, ...)."""
 
-    def __post_init__(self) -> None:
-        if self.limit is None:
-            self.limit = Limit(self.timeout)
+    def __init__(self, book: RuleBook, norm: Normalised, timeout: float, deadline: float = float("inf"),
+                 lines: list[Line] | None = None, chrome: list[Line] | None = None,
+                 header: list[Line] | None = None, meta_lines: list[Line] | None = None,
+                 body: Span | None = None, paragraphs: list[Line] | None = None,
+                 sentences: list[Line] | None = None, persons: list[PersonMention] | None = None,
+                 candidates: list[Candidate] | None = None,
+                 relayed_spans: list[tuple[int, int]] | None = None, is_report: bool = True,
+                 summary: Summary | None = None, limit: Limit | None = None,
+                 fired: dict[str, int] | None = None, near_misses: list[tuple[str, str]] | None = None,
+                 warnings: list[str] | None = None, cache: dict[Any, Any] | None = None) -> None:
+        self.book = book
+        self.norm = norm
+        self.timeout = timeout
+        self.deadline = deadline
+        self.lines = [] if lines is None else lines
+        self.chrome = [] if chrome is None else chrome
+        self.header = [] if header is None else header
+        self.meta_lines = [] if meta_lines is None else meta_lines
+        self.body = Span(0, 0) if body is None else body
+        self.paragraphs = [] if paragraphs is None else paragraphs
+        self.sentences = [] if sentences is None else sentences
+        self.persons = [] if persons is None else persons
+        self.candidates = [] if candidates is None else candidates
+        self.relayed_spans = [] if relayed_spans is None else relayed_spans
+        self.is_report = is_report
+        self.summary = Summary() if summary is None else summary
+        self.limit = Limit(timeout) if limit is None else limit
+        self.fired = {} if fired is None else fired
+        self.near_misses = [] if near_misses is None else near_misses
+        self.warnings = [] if warnings is None else warnings
+        self.cache = {} if cache is None else cache
 
     @property
     def text(self) -> str:

@@ -20,32 +20,48 @@ Each ``list`` rule is one numbering family. The engine:
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
 from time import monotonic
 
 from .model import Item, Point
 from .normalisers import to_int
+from .record import Record
 from .rulebook import Rule
 from .state import DocState, PersonMention
 
 LAST = 10_000
 
 
-@dataclass(slots=True)
-class Marker:
+class Marker(Record):
+    __slots__ = _fields = ("rule", "num", "start", "end")
+
     rule: Rule
     num: int
     start: int
     end: int
 
+    def __init__(self, rule: Rule, num: int, start: int, end: int) -> None:
+        self.rule = rule
+        self.num = num
+        self.start = start
+        self.end = end
 
-@dataclass
-class Chain:
+
+class Chain(Record):
+    __slots__ = _fields = ("rule", "markers", "ends", "parent", "children")
+
     rule: Rule
     markers: list[Marker]
-    ends: list[int] = field(default_factory=list)
-    parent: "Chain | None" = None
-    children: list["Chain"] = field(default_factory=list)
+    ends: list[int]
+    parent: Chain | None
+    children: list[Chain]
+
+    def __init__(self, rule: Rule, markers: list[Marker], ends: list[int] | None = None,
+                 parent: Chain | None = None, children: list[Chain] | None = None) -> None:
+        self.rule = rule
+        self.markers = markers
+        self.ends = [] if ends is None else ends
+        self.parent = parent
+        self.children = [] if children is None else children
 
     @property
     def start(self) -> int:
