@@ -88,10 +88,11 @@ class Candidate(Record):
 class DocState(Record):
     """Everything known about one document; each stage reads it and adds to it."""
 
-    __slots__ = _fields = (
+    _fields = (
         "book", "norm", "timeout", "deadline", "lines", "chrome", "header", "meta_lines", "body",
         "paragraphs", "sentences", "persons", "candidates", "relayed_spans", "is_report", "summary",
         "limit", "fired", "near_misses", "warnings", "cache")
+    __slots__ = _fields + ("text",)
 
     book: RuleBook
     norm: Normalised
@@ -134,6 +135,8 @@ class DocState(Record):
                  warnings: list[str] | None = None, cache: dict[Any, Any] | None = None) -> None:
         self.book = book
         self.norm = norm
+        self.text = norm.text
+        """The normalised text (``norm.text``), which every stage matches against."""
         self.timeout = timeout
         self.deadline = deadline
         self.lines = [] if lines is None else lines
@@ -153,10 +156,6 @@ class DocState(Record):
         self.near_misses = [] if near_misses is None else near_misses
         self.warnings = [] if warnings is None else warnings
         self.cache = {} if cache is None else cache
-
-    @property
-    def text(self) -> str:
-        return self.norm.text
 
     def evidence(self, rule: str, start: int, end: int) -> Evidence:
         s, e = self.norm.to_original(start, end)

@@ -121,16 +121,18 @@ class Limit:
             except TimeoutError:
                 return True
             return False
-        c = _clock
         try:
-            c.call += 1
-            c.armed = True
-            if self.trials and getattr(pattern, "trial", None) is not None:
+            fast, wrap, trial = pattern._fast, pattern.wrap, pattern.trial
+        except AttributeError:   # a plain regex pattern
+            fast, wrap, trial = pattern, None, None
+        c = _clock
+        c.call += 1
+        c.armed = True
+        try:
+            if trial is not None and self.trials:
                 pattern.timed("finditer", text, pos, end, out)
-                c.armed = False
                 return False
-            it = (getattr(pattern, "_fast", None) or getattr(pattern, "fast", pattern)).finditer(text, pos, end)
-            wrap = getattr(pattern, "wrap", None)
+            it = (fast or pattern.fast).finditer(text, pos, end)
             if wrap is not None:
                 it = map(wrap, it)
             # extend() or map(), not a generator: the matching must run in this function's frame
@@ -139,7 +141,6 @@ class Limit:
             else:
                 for m in it:
                     out.append(m)
-            c.armed = False
         except TimeoutError:
             return True
         finally:
@@ -151,21 +152,21 @@ class Limit:
         ``fullmatch``. Raises ``TimeoutError`` when cut off."""
         if self.per_call:
             return getattr(getattr(pattern, "rx", pattern), method)(text, pos, end, timeout=self.timeout)
-        c = _clock
         try:
-            c.call += 1
-            c.armed = True
-            if self.trials and getattr(pattern, "trial", None) is not None:
-                m = pattern.timed(method, text, pos, end)
-                c.armed = False
-                return m
-            m = getattr(getattr(pattern, "_fast", None) or getattr(pattern, "fast", pattern), method)(text, pos, end)
-            c.armed = False
-            wrap = getattr(pattern, "wrap", None)
-            if wrap is not None and m is not None:
-                m = wrap(m)
+            fast, wrap, trial = pattern._fast, pattern.wrap, pattern.trial
+        except AttributeError:   # a plain regex pattern
+            fast, wrap, trial = pattern, None, None
+        c = _clock
+        c.call += 1
+        c.armed = True
+        try:
+            if trial is not None and self.trials:
+                return pattern.timed(method, text, pos, end)
+            m = getattr(fast or pattern.fast, method)(text, pos, end)
         finally:
             c.armed = False
+        if wrap is not None and m is not None:
+            m = wrap(m)
         return m
 
 
