@@ -29,7 +29,11 @@ def read_persons(doc: DocState, rule, m) -> list[PersonMention]:
         return []
     a, b = m.span("who")
     out = []
-    for p in reader.read(doc.text, a, b, doc.limit):
+    key = ("persons", a, b)    # several rules often capture the same people
+    parsed = doc.cache.get(key)
+    if parsed is None:
+        parsed = doc.cache[key] = reader.read(doc.text, a, b, doc.limit)
+    for p in parsed:
         roles = [doc.original(x, y) for x, y in p.roles]
         name = doc.original(p.name_start, p.end)
         out.append(PersonMention(rule.field or "", name, roles, p.start, p.end, rule.id))

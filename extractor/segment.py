@@ -44,9 +44,10 @@ def run(doc: DocState) -> None:
     meta_rules = book.of_kind("meta")
 
     hits = [doc.line_hits(rule, lines) for rule in chrome_rules]   # one pass per rule
+    hit_lines = set().union(*hits)
     for li, line in enumerate(lines):
         dropped = False
-        for rule, rule_hits in zip(chrome_rules, hits):
+        for rule, rule_hits in zip(chrome_rules, hits) if li in hit_lines else ():
             hit = rule_hits.get(li)
             if hit is None:
                 continue
