@@ -55,15 +55,20 @@ TARGETS = {
 
 # --------------------------------------------------------------------------- helpers
 
-def _repeat(fn, min_time: float) -> tuple[float, int]:
-    """Call fn() until min_time has passed; return (seconds per call, calls)."""
+def _repeat(fn, min_time: float, passes: list | None = None) -> tuple[float, int]:
+    """Call fn() until min_time has passed; return (seconds per call, calls). With
+    ``passes``, the time of each call is appended to it."""
     fn()  # warm-up
     n = 0
-    t0 = time.perf_counter()
+    t0 = last = time.perf_counter()
     while True:
         fn()
         n += 1
-        dt = time.perf_counter() - t0
+        now = time.perf_counter()
+        if passes is not None:
+            passes.append(now - last)
+        last = now
+        dt = now - t0
         if dt >= min_time:
             return dt / n, n
 
@@ -125,9 +130,14 @@ def throughput(engine: Engine, docs, min_time: float) -> dict:
     def run():
         for t in texts:
             engine.summarize(t)
-    per_set, calls = _repeat(run, min_time)
-    return {"docs": len(texts), "bytes": nbytes, "docs_per_s": len(texts) / per_set,
-            "mb_per_s": nbytes / per_set / 1e6, "ms_per_doc": 1e3 * per_set / len(texts), "passes": calls}
+    passes: list[float] = []
+    per_set, calls = _repeat(run, min_time, passes)
+    n = len(texts)
+    return {"docs": n, "bytes": nbytes, "docs_per_s": n / per_set,
+            "mb_per_s": nbytes / per_set / 1e6, "ms_per_doc": 1e3 * per_set / n, "passes": calls,
+            # the spread of the passes shows how much other processes slowed the run
+            "pass_ms_per_doc": {"min": 1e3 * min(passes) / n, "median": 1e3 * statistics.median(passes) / n,
+                                "max": 1e3 * max(passes) / n}}
 
 
 def single_regex(docs, min_time: float) -> dict:
@@ -477,6 +487,9 @@ def main(argv=None) -> int:
         print(f"{a:<{w}}  {b:<{wt}}  {c:<{wm}}  {'yes' if d else 'NO'}")
     print("\nper stage (" + main_set + "):  " + ",  ".join(
         f"{k} {v['ms_per_doc']:.3f} ms ({v['share']:.0%})" for k, v in res["stages"].items()))
+    sp = tp["pass_ms_per_doc"]
+    print(f"throughput passes over the {main_set} ({tp['passes']}): ms/doc min {sp['min']:.3f}, "
+          f"median {sp['median']:.3f}, max {sp['max']:.3f} (the row above: all passes together)")
     if "samples" in res["throughput"] and main_set != "samples":
         s = res["throughput"]["samples"]
         print(f"throughput, samples ({s['docs']} docs): {s['docs_per_s']:.0f} docs/s, {s['mb_per_s']:.2f} MB/s")
