@@ -29,11 +29,7 @@ def read_persons(doc: DocState, rule, m) -> list[PersonMention]:
         return []
     a, b = m.span("who")
     out = []
-    key = ("persons", a, b)    # several rules often capture the same people
-    parsed = doc.cache.get(key)
-    if parsed is None:
-        parsed = doc.cache[key] = reader.read(doc.text, a, b, doc.limit)
-    for p in parsed:
+    for p in reader.read(doc.text, a, b, doc.limit):
         roles = [doc.original(x, y) for x, y in p.roles]
         name = doc.original(p.name_start, p.end)
         out.append(PersonMention(rule.field or "", name, roles, p.start, p.end, rule.id))
