@@ -157,3 +157,12 @@ def test_summaries_are_the_same_with_and_without_twins(engine):
         a = json.dumps(engine.summarize(t).to_dict(), ensure_ascii=False)
         b = json.dumps(plain.summarize(t).to_dict(), ensure_ascii=False)
         assert a == b
+
+
+def test_building_a_rule_book_frees_the_code_point_table():
+    """Translating reads character sets off a string of every code point (about 4.4 MB);
+    a built rule book does not keep it alive."""
+    from extractor import fastre
+    Engine.load()
+    assert fastre._all_chars.cache_info().currsize == 0
+    assert translate(r"\p{Han}") is not None     # and translating later still works
