@@ -166,12 +166,7 @@ def relayed_spans(doc: DocState) -> list[tuple[int, int]]:
     own = doc.summary.meeting.value if doc.summary.meeting else ""
     spans = []
     paras = doc.paragraphs
-    found: list[dict[int, list[Any]]] = []
-    for rule in rules:    # each rule over all paragraphs at once
-        per_para: dict[int, list[Any]] = {}
-        for i, m in doc.scan(rule, paras):
-            per_para.setdefault(i, []).append(m)
-        found.append(per_para)
+    found = [doc.by_unit(rule, paras) for rule in rules]    # each rule over all paragraphs at once
     for i, para in enumerate(paras):
         for rule, per_para in zip(rules, found):
             for m in per_para.get(i, ()):

@@ -96,12 +96,7 @@ def run(doc: DocState) -> None:
     # each rule is matched over all these lines at once (a line may be listed twice)
     units = sorted({ln.start: ln for ln, _ in meta_scan}.values(), key=lambda ln: ln.start)
     unit_of = {ln.start: i for i, ln in enumerate(units)}
-    found: list[dict[int, list[Any]]] = []
-    for rule in meta_rules:
-        per_unit: dict[int, list[Any]] = {}
-        for i, m in doc.scan(rule, units):
-            per_unit.setdefault(i, []).append(m)
-        found.append(per_unit)
+    found = [doc.by_unit(rule, units) for rule in meta_rules]
     for ln, rank in meta_scan:
         i = unit_of[ln.start]
         for rule, per_unit in zip(meta_rules, found):

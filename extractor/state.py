@@ -219,6 +219,14 @@ class DocState(Record):
                 found.sort(key=lambda x: x[1].start())
             yield from found
 
+    def by_unit(self, rule: Rule, units: list[Any]) -> dict[int, list[Any]]:
+        """{unit index: the rule's matches in that unit, in order}: :meth:`scan` gathered, for
+        callers that visit the units in an order of their own."""
+        out: dict[int, list[Any]] = {}
+        for i, m in self.scan(rule, units):
+            out.setdefault(i, []).append(m)
+        return out
+
     def _layout(self, units: list[Any]) -> tuple[list[int], list[bool]]:
         """The units' start offsets, and for each unit whether only blank text separates it
         from the one before (then :meth:`scan` matches the two in one call); once per list."""
