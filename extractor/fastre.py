@@ -491,7 +491,7 @@ class Pattern:
                  rx_data: bytes | None = None, source: str | None = None):
         self._rx = rx
         self._rx_data = rx_data
-        """The pickled ``regex`` pattern, until :attr:`rx` is first asked for (then None)."""
+        """The pickled ``regex`` pattern (an unpickled Pattern rebuilds :attr:`rx` from it)."""
         self.pattern: str = rx.pattern if rx is not None else source   # type: ignore[assignment]
         """The pattern's source (``regex`` syntax)."""
         self.twin = twin
@@ -521,8 +521,8 @@ class Pattern:
                 from _pickle import loads
             except ImportError:
                 from pickle import loads
+            # the pickle stays: two threads may both get here, and both then rebuild
             rx = self._rx = loads(self._rx_data)   # type: ignore[arg-type]
-            self._rx_data = None
         return rx
 
     @classmethod

@@ -166,3 +166,28 @@ def test_building_a_rule_book_frees_the_code_point_table():
     Engine.load()
     assert fastre._all_chars.cache_info().currsize == 0
     assert translate(r"\p{Han}") is not None     # and translating later still works
+
+
+def test_an_unpickled_engine_rebuilds_its_regex_patterns_safely_in_threads(engine):
+    """An engine from the rule cache rebuilds each regex pattern on first use; threads (which
+    run regex, with per-call timeouts) may get there at the same moment."""
+    import threading
+    texts = [read_path(str(p)).text for p in sorted(SAMPLES.glob("*.txt"))]
+    want = [json.dumps(engine.summarize(t).to_dict(), ensure_ascii=False) for t in texts]
+    copy = pickle.loads(pickle.dumps(engine))
+    got: dict[int, list[str]] = {}
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            got[k] = [json.dumps(copy.summarize(t).to_dict(), ensure_ascii=False) for t in texts]
+        except BaseException as e:      # reported below, not lost in the thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    assert all(got[k] == want for k in range(4))
