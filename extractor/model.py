@@ -112,13 +112,7 @@ class Point(Item):
     def __init__(self, marker: str, number: int, lead: str, text: str, evidence: Evidence,
                  items: list[Item] | None = None, clauses: list[str] | None = None,
                  speaker: str | None = None, list_rule: str = "") -> None:
-        self.marker = marker
-        self.number = number
-        self.lead = lead
-        self.text = text
-        self.evidence = evidence
-        self.items = [] if items is None else items
-        self.clauses = [] if clauses is None else clauses
+        Item.__init__(self, marker, number, lead, text, evidence, items, clauses)
         self.speaker = speaker
         self.list_rule = list_rule
 
