@@ -181,19 +181,19 @@ class DocState(Record):
         matched with the rule's own patterns."""
         if not units:
             return
-        starts, joins = self._layout(units)
-        todo: Iterable[int] = range(len(units))
-        if rule.requires is not None:
-            todo = self.requires_units(rule, units)
-        # neighbouring units with only blank text between them are matched in one call
-        # (fewer calls); a match that runs across units is dropped and those units are
-        # tried one by one
-        runs: list[list[int]] = []
-        for i in todo:
-            if runs and runs[-1][1] == i - 1 and joins[i]:
-                runs[-1][1] = i
-            else:
-                runs.append([i, i])
+        starts, joins, every = self._layout(units)
+        if rule.requires is None:
+            runs = every
+        else:
+            # neighbouring units with only blank text between them are matched in one call
+            # (fewer calls); a match that runs across units is dropped and those units are
+            # tried one by one
+            runs = []
+            for i in self.requires_units(rule, units):
+                if runs and runs[-1][1] == i - 1 and joins[i]:
+                    runs[-1] = (runs[-1][0], i)
+                else:
+                    runs.append((i, i))
         text = self.text
         for first, last in runs:
             found_all = self.matches(rule, text, units[first].start, units[last].end, prefiltered=True)
@@ -227,17 +227,24 @@ class DocState(Record):
             out.setdefault(i, []).append(m)
         return out
 
-    def _layout(self, units: list[Any]) -> tuple[list[int], list[bool]]:
-        """The units' start offsets, and for each unit whether only blank text separates it
-        from the one before (then :meth:`scan` matches the two in one call); once per list."""
+    def _layout(self, units: list[Any]) -> tuple[list[int], list[bool], list[tuple[int, int]]]:
+        """The units' start offsets; for each unit whether only blank text separates it from
+        the one before (then :meth:`scan` matches the two in one call); and the runs of units
+        so joined, as (first, last) indices. Once per list."""
         key = ("layout", id(units))
         got = self.cache.get(key)
         if got is None or got[0] is not units or len(got[1]) != len(units):
             text = self.text
             joins = [False] + [b.start <= a.end + 1 or not text[a.end:b.start].strip()
                                for a, b in zip(units, units[1:])]
-            got = self.cache[key] = (units, self.starts_of(units), joins)
-        return got[1], got[2]
+            runs: list[tuple[int, int]] = []
+            for i, joined in enumerate(joins):
+                if joined:
+                    runs[-1] = (runs[-1][0], i)
+                else:
+                    runs.append((i, i))
+            got = self.cache[key] = (units, self.starts_of(units), joins, runs)
+        return got[1], got[2], got[3]
 
     def requires_units(self, rule: Rule, units: list[Any]) -> list[int]:
         """Indices of the units holding a hit of the rule's ``requires`` pre-filter; found once
