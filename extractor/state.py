@@ -182,18 +182,10 @@ class DocState(Record):
         if not units:
             return
         starts, joins, every = self._layout(units)
-        if rule.requires is None:
-            runs = every
-        else:
-            # neighbouring units with only blank text between them are matched in one call
-            # (fewer calls); a match that runs across units is dropped and those units are
-            # tried one by one
-            runs = []
-            for i in self.requires_units(rule, units):
-                if runs and runs[-1][1] == i - 1 and joins[i]:
-                    runs[-1] = (runs[-1][0], i)
-                else:
-                    runs.append((i, i))
+        # neighbouring units with only blank text between them are matched in one call
+        # (fewer calls); a match that runs across units is dropped and those units are
+        # tried one by one
+        runs = every if rule.requires is None else _runs(self.requires_units(rule, units), joins)
         text = self.text
         for first, last in runs:
             found_all = self.matches(rule, text, units[first].start, units[last].end, prefiltered=True)
@@ -237,13 +229,7 @@ class DocState(Record):
             text = self.text
             joins = [False] + [b.start <= a.end + 1 or not text[a.end:b.start].strip()
                                for a, b in zip(units, units[1:])]
-            runs: list[tuple[int, int]] = []
-            for i, joined in enumerate(joins):
-                if joined:
-                    runs[-1] = (runs[-1][0], i)
-                else:
-                    runs.append((i, i))
-            got = self.cache[key] = (units, self.starts_of(units), joins, runs)
+            got = self.cache[key] = (units, self.starts_of(units), joins, _runs(range(len(units)), joins))
         return got[1], got[2], got[3]
 
     def requires_units(self, rule: Rule, units: list[Any]) -> list[int]:
@@ -331,6 +317,18 @@ class DocState(Record):
         except TimeoutError:
             self.warnings.append(f"{what} pattern cut off after {self.timeout:g}s")
             return None
+
+
+def _runs(indices: Iterable[int], joins: list[bool]) -> list[tuple[int, int]]:
+    """(first, last) runs of the unit ``indices`` (ascending) in which each unit follows the
+    one before it and ``joins`` it (only blank text between them)."""
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and runs[-1][1] == i - 1 and joins[i]:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
 
 
 class _UnitHits:
