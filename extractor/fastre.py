@@ -413,7 +413,7 @@ def translate(source: str, flags: int = SUPPORTED_FLAGS) -> str | None:
     if flags != SUPPORTED_FLAGS:
         return None
     try:
-        out = "|".join(_alternatives(_Reader(source), 0))
+        out = _drop_leading_guard("|".join(_alternatives(_Reader(source), 0)))
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             if _recipe(out) is None:        # compiles it: the same check, its result kept
@@ -421,6 +421,73 @@ def translate(source: str, flags: int = SUPPORTED_FLAGS) -> str | None:
     except (_GiveUp, re.error, Warning, RecursionError, ValueError, OverflowError):
         return None
     return out
+
+
+_GUARD = re.compile(r"((?:\(\?:)*)(\(\?=\[(?:[^\]\\]|\\.)*\]\))")
+"""A lookahead for a set of characters opening a pattern, after any ``(?:``."""
+
+
+def _drop_leading_guard(twin: str) -> str:
+    """``twin`` without a lookahead ``(?=[..])`` at its very start when what follows it
+    consumes a character of that set first in every match (a word list opens with such a
+    guard, see rulebook.word_trie). The guard helps ``regex``; to ``re`` it hides the
+    pattern's first characters, which ``re`` otherwise skips to in one scan of the text
+    rather than trying the whole pattern at every position (a pre-filter over the whole
+    body runs about twice as fast). The result is checked to parse as the twin without
+    the guard; anything else keeps the twin as it was."""
+    m = _GUARD.match(twin)
+    if m is None:
+        return twin
+    try:
+        from re import _parser
+        old = _parser.parse(twin, re.MULTILINE)
+        new = _parser.parse(m.group(1) + twin[m.end():], re.MULTILINE)
+        if len(old.data) < 2 or old.data[0][0] is not _parser.ASSERT or repr(old.data[1:]) != repr(new.data):
+            return twin
+        direction, cond = old.data[0][1]
+        guard = _first_chars(cond.data) if direction == 1 and cond.getwidth() == (1, 1) else None
+        nxt = _parser.SubPattern(old.state, old.data[1:2])
+        first = _first_chars(nxt.data) if nxt.getwidth()[0] >= 1 else None
+    except Exception:     # another Python's re internals: keep the guard
+        return twin
+    if guard is None or first is None or not first <= guard:
+        return twin
+    return m.group(1) + twin[m.end():]
+
+
+def _first_chars(items: list) -> set[int] | None:
+    """The code points a match of the ``re`` parse ``items`` can start with, for the few
+    forms word lists are made of (literals, sets of literals, alternatives, groups,
+    repeats of at least one); None for anything else."""
+    from re import _parser
+    if not items:
+        return None
+    op, av = items[0]
+    if op is _parser.LITERAL:
+        return {av}
+    if op is _parser.IN:
+        out: set[int] = set()
+        for k, v in av:
+            if k is _parser.LITERAL:
+                out.add(v)
+            elif k is _parser.RANGE and v[1] - v[0] < 256:
+                out.update(range(v[0], v[1] + 1))
+            else:
+                return None
+        return out
+    if op is _parser.BRANCH:
+        out = set()
+        for alt in av[1]:
+            got = _first_chars(alt.data) if alt.getwidth()[0] >= 1 else None
+            if got is None:
+                return None
+            out |= got
+        return out
+    if op is _parser.SUBPATTERN and not av[1] and not av[2]:
+        return _first_chars(av[3].data) if av[3].getwidth()[0] >= 1 else None
+    if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT, _parser.POSSESSIVE_REPEAT) and av[0] >= 1:
+        return _first_chars(av[2].data) if av[2].getwidth()[0] >= 1 else None
+    return None
 
 
 def _code_type() -> str:

@@ -50,6 +50,22 @@ def test_translation_matches_the_same(src):
     _same(src, [HARD, HARD * 2, "", "\n"])
 
 
+@pytest.mark.parametrize("src, twin", [
+    (r"(?=[ab])(?:a|b)c", r"(?:a|b)c"),                    # the guard of a word list: dropped
+    (r"(?:(?=[主举])(?:主持|举行))x", r"(?:(?:主持|举行))x"),
+    (r"(?=[a-c])[ab]+", r"[ab]+"),
+    (r"(?=[ab])(?:a|c)", r"(?=[ab])(?:a|c)"),              # c is not in the guard: kept
+    (r"(?=[ab])(?:a|b)?c", r"(?=[ab])(?:a|b)?c"),          # may match empty: kept
+    (r"(?=[ab])(?:a|)b", r"(?=[ab])(?:a|)b"),
+    (r"(?=[ab])(?:(?=x)a|b)", r"(?=[ab])(?:(?=x)a|b)"),    # more than literals: kept
+    (r"(?:(?=[ab])a|c)d", r"(?:(?=[ab])a|c)d"),            # not at the start of the pattern
+    (r"(?=[ab]).", r"(?=[ab])."),
+])
+def test_a_redundant_guard_opening_a_pattern_is_dropped(src, twin):
+    assert translate(src) == twin
+    _same(src, [HARD, "abc ab cd bd xa ac 主持x 举行x 主办x", ""])
+
+
 @pytest.mark.parametrize("src", [
     r"(?i)a",              # inline flags
     r"(?:abc){e<=1}",      # fuzzy matching: a literal to re
