@@ -12,7 +12,7 @@ from .timelimit import Limit
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
-    from typing import Any, Iterable, Iterator
+    from typing import Any, Iterable
 
 
 class Span(Record):
@@ -175,23 +175,29 @@ class DocState(Record):
             return self.paragraphs
         return self.sentences
 
-    def scan(self, rule: Rule, units: list[Any]) -> Iterator[tuple[int, Any]]:
-        """(unit index, match) for every match of ``rule`` in each unit. A rule's ``requires``
-        pre-filter is searched once over all units together; only units holding a hit are
-        matched with the rule's own patterns."""
+    def scan(self, rule: Rule, units: list[Any]) -> list[tuple[int, Any]]:
+        """(unit index, match) for every match of ``rule`` in each unit, in text order. A rule's
+        ``requires`` pre-filter is searched once over all units together; only units holding a
+        hit are matched with the rule's own patterns."""
         if not units:
-            return
-        starts, joins, every = self._layout(units)
+            return []
+        if rule.requires is not None:
+            hit = self.requires_units(rule, units)
+            if not hit:
+                return []
+            starts, joins, every = self._layout(units)
+            runs = _runs(hit, joins)
+        else:
+            starts, joins, runs = self._layout(units)
         # neighbouring units with only blank text between them are matched in one call
         # (fewer calls); a match that runs across units is dropped and those units are
         # tried one by one
-        runs = every if rule.requires is None else _runs(self.requires_units(rule, units), joins)
         text = self.text
+        out: list[tuple[int, Any]] = []
         for first, last in runs:
             found_all = self.matches(rule, text, units[first].start, units[last].end, prefiltered=True)
             if first == last:     # one unit: every match lies inside it
-                for m in found_all:
-                    yield first, m
+                out.extend([(first, m) for m in found_all])
                 continue
             retry: list[int] = []
             found: list[tuple[int, Any]] = []
@@ -209,7 +215,8 @@ class DocState(Record):
                     u = units[i]
                     found.extend((i, m) for m in self.matches(rule, text, u.start, u.end, prefiltered=True))
                 found.sort(key=lambda x: x[1].start())
-            yield from found
+            out.extend(found)
+        return out
 
     def by_unit(self, rule: Rule, units: list[Any]) -> dict[int, list[Any]]:
         """{unit index: the rule's matches in that unit, in order}: :meth:`scan` gathered, for

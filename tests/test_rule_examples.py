@@ -36,3 +36,27 @@ def test_rule_example(engine, case):
     outcome = check(engine, case)
     if not outcome.passed:
         pytest.fail(outcome.message(), pytrace=False)
+
+
+def _prefilter_texts(engine: Engine) -> list[str]:
+    from .conftest import SAMPLES
+    from extractor.reader import read_path
+    texts = [read_path(str(p)).text for p in sorted(SAMPLES.glob("*.txt"))]
+    for case in all_cases(r for r in engine.book.rules if r.enabled):
+        texts.append(case.text)
+    return texts
+
+
+def test_no_shipped_prefilter_hides_a_match(engine):
+    """A rule's ``requires`` only saves time: on every sample and every example text, the
+    rule finds in each unit exactly what it finds there with no pre-filter."""
+    rules = [r for r in engine.book.rules if r.enabled and r.requires is not None]
+    assert len(rules) >= 10
+    for text in _prefilter_texts(engine):
+        doc = engine.run(text)
+        for rule in rules:
+            units = doc.units(rule.scope)
+            got = [(i, m.span()) for i, m in doc.scan(rule, units)]
+            every = [(i, m.span()) for i, u in enumerate(units)
+                     for m in doc.matches(rule, doc.text, u.start, u.end, prefiltered=True)]
+            assert got == every, (rule.id, text[:60])
