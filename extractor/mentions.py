@@ -23,17 +23,32 @@ def person_reader(book: RuleBook) -> PersonReader | None:
     return cached
 
 
+_READ = "persons_read"
+"""The doc.cache key of the persons read per span (several rules capture the same people)."""
+_READ_MAX = 256
+"""At most this many spans are remembered (then forgotten together): a long text would
+otherwise keep every person it names until its end."""
+
+
 def read_persons(doc: DocState, rule, m) -> list[PersonMention]:
     reader = person_reader(doc.book)
     if reader is None or m.group("who") is None:
         return []
-    a, b = m.span("who")
-    out = []
-    for p in reader.read(doc.text, a, b, doc.limit):
-        roles = [doc.original(x, y) for x, y in p.roles]
-        name = doc.original(p.name_start, p.end)
-        out.append(PersonMention(rule.field or "", name, roles, p.start, p.end, rule.id))
-    return out
+    span = m.span("who")
+    read = doc.cache.get(_READ)
+    if read is None or len(read) >= _READ_MAX:
+        read = doc.cache[_READ] = {}
+    got = read.get(span)
+    if got is None:
+        try:
+            parsed = reader.read(doc.text, span[0], span[1], doc.limit)
+        except TimeoutError:
+            doc.warnings.append(f"rule {rule.id} ({rule.where}): reading its persons cut off after {doc.timeout:g}s")
+            return []
+        got = read[span] = [(doc.original(p.name_start, p.end), [doc.original(x, y) for x, y in p.roles],
+                             p.start, p.end) for p in parsed]
+    field = rule.field or ""
+    return [PersonMention(field, name, list(roles), a, b, rule.id) for name, roles, a, b in got]
 
 
 def run(doc: DocState) -> None:

@@ -52,3 +52,20 @@ def test_entrusted_chair(engine):
 def test_groups_are_not_attendees(engine):
     t = "5月6日,某县召开工作会议。各乡镇主要负责同志、县直各部门负责人参加会议。"
     assert people(engine, t, "attendees") == []
+
+
+def test_people_read_once_per_span_and_the_memo_stays_small(engine):
+    """Several rules capture the same people; each span is read once, and a long text does
+    not keep every span it named (memory), yet every mention is still found."""
+    from extractor.mentions import _READ, _READ_MAX
+    one = "区委书记孙新军主持会议。区委副书记、区长周金星强调,要抓好落实。副区长王强出席。"
+    doc = engine.run("9月29日,某区召开工作会议。" + one)
+    persons = [(p.field, p.name, p.roles) for p in doc.persons]
+    assert ("hosts", "孙新军", ["区委书记"]) in persons
+    assert ("mentioned", "周金星", ["区委副书记", "区长"]) in persons
+    assert ("speakers", "周金星", ["区委副书记", "区长"]) in persons
+    assert len(doc.cache[_READ]) < len(persons)       # shared between the rules
+    n = 400
+    big = engine.run("9月29日,某区召开工作会议。" + "\n".join([one] * n))
+    assert len(big.persons) == n * len(persons)
+    assert len(big.cache[_READ]) <= _READ_MAX
