@@ -128,6 +128,19 @@ def test_each_pattern_keeps_the_engine_that_runs_it_faster():
     assert all(x == seen[0] for x in seen) and seen[0][0][1] == "3"
 
 
+def test_a_trial_that_regex_cannot_finish_keeps_the_twin_and_its_matches():
+    p = Pattern.compile(r"\p{Han}+")
+
+    class Stuck:      # regex cut off by the timer in the trial run of the same call
+        def finditer(self, *a):
+            raise TimeoutError
+    p._rx = Stuck()
+    out: list = []
+    got = p.timed("finditer", "ab中文cd会议", 0, 9, out)
+    assert [m.group() for m in got] == ["中文", "会议"]
+    assert p.trial is None and p.twin is not None      # decided: the twin stays
+
+
 def _all_patterns(engine: Engine) -> list[tuple[str, Pattern]]:
     out = []
     for r in engine.book.rules:
