@@ -490,6 +490,64 @@ def _first_chars(items: list) -> set[int] | None:
     return None
 
 
+def _literal_first_branch(p: Any) -> None:
+    """When the parse ``p`` of a twin opens with alternatives, rewrite them (in place) so that
+    each starts with a literal character, the form whose first characters ``re`` scans the
+    text for (see :func:`_drop_leading_guard`): the guard of a word list is dropped, an
+    alternative that is a group of alternatives is spliced in (``(?:(?:a|b)|c)`` is
+    ``(?:a|b|c)``), and one opening with a set of characters becomes one alternative per
+    character (``[ab]x`` is ``ax|bx``). The matches are the same in the same order; where
+    any alternative takes another form, nothing changes."""
+    from re import _parser
+    if p.data and p.data[0][0] is _parser.BRANCH:
+        alts = _literal_alternatives(p.state, p.data[0][1][1])
+        if alts is not None:
+            p.data[0] = (_parser.BRANCH, (None, alts))
+
+
+def _literal_alternatives(state: Any, alts: list, depth: int = 0) -> list | None:
+    from re import _parser
+    out = []
+    for alt in alts:
+        items = list(alt.data)
+        if len(items) >= 2 and items[0][0] is _parser.ASSERT and items[0][1][0] == 1:
+            cond = items[0][1][1]
+            guard = _first_chars(cond.data) if cond.getwidth() == (1, 1) else None
+            first = _first_chars(items[1:])
+            if guard is not None and first is not None and first <= guard:
+                items = items[1:]
+        if not items:
+            return None
+        op, av = items[0]
+        if op is _parser.LITERAL:
+            out.append(_parser.SubPattern(state, items))
+        elif op is _parser.BRANCH and len(items) == 1 and depth < 8:
+            inner = _literal_alternatives(state, av[1], depth + 1)
+            if inner is None:
+                return None
+            out.extend(inner)
+        elif (op is _parser.IN and len(av) <= 16 and all(k is _parser.LITERAL for k, _ in av)
+              and not _captures(items[1:])):
+            out.extend(_parser.SubPattern(state, [(_parser.LITERAL, c)] + items[1:]) for _, c in av)
+        else:
+            return None
+    return out
+
+
+def _captures(items: list) -> bool:
+    """Whether the parse ``items`` hold a capturing group (then they are not copied)."""
+    from re import _parser
+    for op, av in items:
+        if op is _parser.SUBPATTERN and av[0] is not None:
+            return True
+        for x in (av if isinstance(av, (tuple, list)) else ()):
+            if isinstance(x, _parser.SubPattern) and _captures(x.data):
+                return True
+            if isinstance(x, list) and any(isinstance(y, _parser.SubPattern) and _captures(y.data) for y in x):
+                return True
+    return False
+
+
 def _code_type() -> str:
     try:
         import _sre
@@ -511,6 +569,7 @@ def _recipe(twin: str) -> tuple | None:
     try:
         from re import _compiler, _parser
         p = _parser.parse(twin, re.MULTILINE)
+        _literal_first_branch(p)
         code = _compiler._code(p, re.MULTILINE)
         groupindex = dict(p.state.groupdict)
         indexgroup = [None] * p.state.groups
@@ -603,7 +662,12 @@ class Pattern:
         only under the interval timer)."""
         f = self._fast
         if f is None:
-            f = self._fast = _from_recipe(self.twin, self.recipe) if self.twin is not None else self.rx
+            if self.twin is None:
+                f = self._fast = self.rx
+            else:   # the recipe holds the rewriting of _literal_first_branch
+                if self.recipe is None:
+                    self.recipe = _recipe(self.twin)
+                f = self._fast = _from_recipe(self.twin, self.recipe)
         return f
 
     def drop_twin(self) -> None:

@@ -66,6 +66,36 @@ def test_a_redundant_guard_opening_a_pattern_is_dropped(src, twin):
     _same(src, [HARD, "abc ab cd bd xa ac 主持x 举行x 主办x", ""])
 
 
+@pytest.mark.parametrize("src, rewritten", [
+    (r"(?:(?=[强指])(?:强调|指出))|提出\w{0,3}?要求|(?:作|做)(?<!工作)了?讲话|发表讲话", True),
+    (r"[。!?;\n]|[(](?=\s*[一二])", True),
+    (r"(?:(?:ab|cd)|ef)x", True),
+    (r"[ab](?P<g>c)|d", False),      # a capture is not copied into two alternatives
+    (r"(?:a|\d)", False),            # a class that is no list of characters
+    (r"(?:a|(?=b)b)", True),          # a redundant guard is dropped
+    (r"(?:a|(?=b)c)", False),         # a lookahead that is no guard of what follows
+    (r"(?:a|b?c)", False),
+])
+def test_alternatives_opening_a_twin_start_with_literals(src, rewritten):
+    """re scans the text for the first characters of a pattern whose alternatives all start
+    with a literal; the twin's compiled code is rewritten into that form, with the same
+    matches as regex's."""
+    from re import _parser
+    from extractor.fastre import _from_recipe, _literal_first_branch, _recipe
+    twin = translate(src)
+    p = _parser.parse(twin, re.MULTILINE)
+    _literal_first_branch(p)
+    op, av = p.data[0]
+    assert (op is _parser.BRANCH and all(a.data[0][0] is _parser.LITERAL for a in av[1])) == rewritten
+    fast = _from_recipe(twin, _recipe(twin))
+    rx = regex.compile(src, SUPPORTED_FLAGS)
+    t = "他强调要求,并提出重要要求。工作讲话,他作了讲话;做讲话 发表讲话 ax bx cx acd bcd c d 1 (一) (三) abx cdx efx\n"
+    for text in (t, HARD, t * 3):
+        a = [(m.span(), m.groupdict()) for m in rx.finditer(text)]
+        b = [(m.span(), m.groupdict()) for m in fast.finditer(text)]
+        assert a == b
+
+
 @pytest.mark.parametrize("src", [
     r"(?i)a",              # inline flags
     r"(?:abc){e<=1}",      # fuzzy matching: a literal to re
