@@ -22,6 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from time import monotonic
 
+from .fields import merge_people, order_by_first_mention
 from .model import Item, Point
 from .normalisers import to_int
 from .record import Record
@@ -374,7 +375,6 @@ def run(doc: DocState) -> None:
     doc.summary.points = points
     target = book.setting("points.speaker_field")
     if target and added:
-        from .fields import merge_people, order_by_first_mention
         doc.persons.extend(added)
         merged = merge_people(doc, [p for p in doc.persons if p.field == target])
         setattr(doc.summary, target, order_by_first_mention(doc, merged))
