@@ -150,8 +150,7 @@ def run(doc: DocState) -> None:
 
     doc.relayed_spans = relayed_spans(doc)
     if doc.relayed_spans:
-        doc.persons = [p for p in doc.persons
-                       if p.field != "speakers" or not any(a <= p.start < b for a, b in doc.relayed_spans)]
+        doc.persons = [p for p in doc.persons if p.field != "speakers" or not doc.in_relayed(p.start)]
     for field in PERSON_FIELDS:
         setattr(s, field, merge_people(doc, [p for p in doc.persons if p.field == field]))
     s.speakers = order_by_first_mention(doc, s.speakers)

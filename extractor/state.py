@@ -273,6 +273,19 @@ class DocState(Record):
                 out[i] = m
         return out
 
+    def in_relayed(self, pos: int) -> bool:
+        """Whether ``pos`` lies in a stretch that relays another meeting (``relayed_spans``,
+        in text order and disjoint: at most one per paragraph); by bisection."""
+        spans = self.relayed_spans
+        if not spans:
+            return False
+        key = ("relayed_starts", id(spans))
+        got = self.cache.get(key)
+        if got is None or got[0] is not spans or len(got[1]) != len(spans):
+            got = self.cache[key] = (spans, [a for a, _ in spans])
+        i = bisect_right(got[1], pos) - 1
+        return i >= 0 and pos < spans[i][1]
+
     def starts_of(self, spans: list[Any]) -> list[int]:
         """Start offsets of a list of spans (paragraphs, sentences, lines, persons), for
         bisecting; computed once per list and again only when the list has grown."""

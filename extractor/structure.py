@@ -161,15 +161,18 @@ def _set_ends(doc: DocState, ch: Chain, heading_max: int) -> None:
     ch.ends = ends
 
 
-def _join(doc: DocState, ch: Chain, by_num: dict[int, list[Marker]], owned: set[int], heading_max: int) -> None:
+def _join(doc: DocState, ch: Chain, by_num: dict[int, tuple[list[Marker], list[int]]], owned: set[int],
+          heading_max: int) -> None:
     """Continue a chain with the next number written in another family's style
-    (一是, 二是, 三、) when it stands inside the chain's last item."""
+    (一是, 二是, 三、) when it stands inside the chain's last item. ``by_num``: the markers
+    of each number in text order, and their starts."""
     while True:
         last = ch.markers[-1]
-        cands = by_num.get(last.num + 1, [])
-        i = bisect_left([m.start for m in cands], last.end) if cands else 0
+        cands, starts = by_num.get(last.num + 1, ((), ()))
+        i = bisect_left(starts, last.end)
         nxt = None
-        for m in cands[i:]:
+        for k in range(i, len(cands)):    # by index: a slice would copy all the markers after
+            m = cands[k]
             if m.start >= ch.ends[-1]:
                 break
             if m.rule is not ch.rule and not _owned(m, owned):
@@ -292,9 +295,8 @@ def _clauses(doc: DocState, start: int, end: int, lead_end: int) -> list[str]:
     out = []
     sents = doc.sentences
     first = bisect_left(doc.starts_of(doc.sentences), max(lead_end, start))
-    for sent in sents[first:]:
-        if sent.start >= end:
-            break
+    last = bisect_left(doc.starts_of(doc.sentences), end, first)
+    for sent in sents[first:last]:     # the item's sentences only: no copy of all that follow
         m = doc.search(pat, doc.text, sent.start, sent.end, "points.clause")
         if not m or m.start() != sent.start:
             continue
@@ -344,25 +346,32 @@ def run(doc: DocState) -> None:
             chains.append(ch)
             for m in ch.markers:
                 owned.update(range(m.start, max(m.end, m.start + 1)))
-        if monotonic() > doc.deadline:
-            doc.warnings.append("document time budget spent while reading numbered lists")
+        if _over_budget(doc):
             break
     if book.setting("points.join_families", False):
         by_num: dict[int, list[Marker]] = {}
         for m in sorted(all_markers, key=lambda m: m.start):
             by_num.setdefault(m.num, []).append(m)
+        numbered = {n: (ms, [m.start for m in ms]) for n, ms in by_num.items()}
         for ch in chains:
-            _join(doc, ch, by_num, owned, heading_max)
+            _join(doc, ch, numbered, owned, heading_max)
     chains.sort(key=lambda c: c.start)
-    directive = {id(c) for c in chains if _is_directive(doc, c, before)}
+    directive: set[int] = set()
+    for c in chains:      # every list asks the cue rules: the budget is checked on the way
+        if _over_budget(doc):
+            break
+        if _is_directive(doc, c, before):
+            directive.add(id(c))
     _nest(chains, directive)
     top = [c for c in chains if c.parent is None]
     points: list[Point] = []
     added: list[PersonMention] = []
     target = book.setting("points.speaker_field")
     for ch in top:
-        if id(ch) not in directive or any(a <= ch.start < b for a, b in doc.relayed_spans):
+        if id(ch) not in directive or doc.in_relayed(ch.start):
             continue
+        if _over_budget(doc):
+            break
         doc.fire(ch.rule)
         who = _speaker(doc, ch, attribution, target)
         if who is not None and target:
@@ -378,6 +387,17 @@ def run(doc: DocState) -> None:
         doc.persons.extend(added)
         merged = merge_people(doc, [p for p in doc.persons if p.field == target])
         setattr(doc.summary, target, order_by_first_mention(doc, merged))
+
+
+def _over_budget(doc: DocState) -> bool:
+    """True once the document's time budget is spent (warned once): the lists read so far
+    are kept, the rest are not read."""
+    if monotonic() <= doc.deadline:
+        return False
+    msg = "document time budget spent while reading numbered lists"
+    if msg not in doc.warnings:
+        doc.warnings.append(msg)
+    return True
 
 
 def _speaker(doc: DocState, ch: Chain, window: int, field: str | None) -> PersonMention | None:

@@ -83,3 +83,22 @@ def test_max_gap_breaks_a_list(engine, tmp_path):
     far = HEAD + "县长李明要求,一是提高认识,把思想和行动统一到会议精神上来,切实增强责任感;二是做好准备。"
     assert [m for m, _ in points(e, near)] == ["一是", "二是"]
     assert points(e, far) == []
+
+
+def test_budget_spent_while_reading_lists_keeps_those_read(engine, monkeypatch):
+    """When the document's time budget runs out between two lists, the first list's points
+    stay, the second is not read, and a warning says so (a long text cannot hang here)."""
+    from extractor import structure
+    t = (HEAD + "县委书记王强强调:\n一要提高认识。\n二要压实责任。\n"
+         "县长李明要求:\n一是加强领导。\n二是狠抓落实。")
+    assert len(engine.summarize(t).points) == 4
+    real = structure._speaker
+
+    def speaker_then_expire(doc, ch, window, field):
+        who = real(doc, ch, window, field)
+        doc.deadline = float("-inf")     # the budget runs out while the first list is read
+        return who
+    monkeypatch.setattr(structure, "_speaker", speaker_then_expire)
+    s = engine.summarize(t)
+    assert [(p.marker, p.lead) for p in s.points] == [("一要", "提高认识"), ("二要", "压实责任")]
+    assert "document time budget spent while reading numbered lists" in s.warnings
