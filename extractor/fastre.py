@@ -442,17 +442,23 @@ def _drop_leading_guard(twin: str) -> str:
         from re import _parser
         old = _parser.parse(twin, re.MULTILINE)
         new = _parser.parse(m.group(1) + twin[m.end():], re.MULTILINE)
-        if len(old.data) < 2 or old.data[0][0] is not _parser.ASSERT or repr(old.data[1:]) != repr(new.data):
+        if repr(old.data[1:]) != repr(new.data) or not _redundant_guard(old.data):
             return twin
-        direction, cond = old.data[0][1]
-        guard = _first_chars(cond.data) if direction == 1 and cond.getwidth() == (1, 1) else None
-        nxt = _parser.SubPattern(old.state, old.data[1:2])
-        first = _first_chars(nxt.data) if nxt.getwidth()[0] >= 1 else None
     except Exception:     # another Python's re internals: keep the guard
         return twin
-    if guard is None or first is None or not first <= guard:
-        return twin
     return m.group(1) + twin[m.end():]
+
+
+def _redundant_guard(items: list) -> bool:
+    """Whether the ``re`` parse ``items`` open with a lookahead for a set of characters that
+    what follows it consumes first in every match anyway."""
+    from re import _parser
+    if len(items) < 2 or items[0][0] is not _parser.ASSERT or items[0][1][0] != 1:
+        return False
+    cond = items[0][1][1]
+    guard = _first_chars(cond.data) if cond.getwidth() == (1, 1) else None
+    first = _first_chars(items[1:])
+    return guard is not None and first is not None and first <= guard
 
 
 def _first_chars(items: list) -> set[int] | None:
@@ -510,12 +516,8 @@ def _literal_alternatives(state: Any, alts: list, depth: int = 0) -> list | None
     out = []
     for alt in alts:
         items = list(alt.data)
-        if len(items) >= 2 and items[0][0] is _parser.ASSERT and items[0][1][0] == 1:
-            cond = items[0][1][1]
-            guard = _first_chars(cond.data) if cond.getwidth() == (1, 1) else None
-            first = _first_chars(items[1:])
-            if guard is not None and first is not None and first <= guard:
-                items = items[1:]
+        if _redundant_guard(items):
+            items = items[1:]
         if not items:
             return None
         op, av = items[0]
