@@ -81,9 +81,13 @@ class Engine:
         return DocState(self.book, normalise(text), self.timeout, monotonic() + self.document_budget,
                         limit=limit)
 
-    def run(self, text: str, until: str | None = None) -> DocState:
-        """Run the pipeline and return the whole document state (for explain and tests)."""
+    def run(self, text: str, until: str | None = None, every_rule: bool = False) -> DocState:
+        """Run the pipeline and return the whole document state (for explain and tests).
+        ``every_rule``: try every rule, also those that can no longer change a value (a
+        field rule below one that already gave the field): slower, but the rules that
+        fired and nearly fired are all on record (``summarize explain``, ``rules test``)."""
         doc = self.new_state(text)
+        doc.every_rule = every_rule
         with doc.limit:
             for name, stage in STAGES:
                 stage(doc)

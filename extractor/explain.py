@@ -44,7 +44,7 @@ class _Mapper:
 def explain(engine: Any, text: str, source: Any = None, field: str | None = None) -> dict[str, Any]:
     """The explanation of one document as plain data (see the module doc)."""
     from .engine import _remap
-    doc = engine.run(text)
+    doc = engine.run(text, every_rule=True)
     summary: Summary = doc.summary
     if source is not None and source.offsets is not None:
         _remap(summary, source)

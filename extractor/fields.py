@@ -126,9 +126,13 @@ def run(doc: DocState) -> None:
             if ym:
                 doc.cache["year_hint"] = to_int(ym.group("year"), book.numerals)
         cands: list[Candidate] = []
-        for rule in book.of_kind("field"):
+        settled = None    # the highest priority of a rule that gave this scalar field a value
+        for rule in book.of_kind("field"):      # highest priority first
             if rule.field != field:
                 continue
+            if settled is not None and rule.priority < settled and not doc.every_rule:
+                continue      # its values could not win over one of higher priority (see _best)
+            before = len(cands)
             for rank, m in doc.scan(rule, doc.units(rule.scope)):
                 r = resolve(doc, rule, m)
                 if r is None:
@@ -136,6 +140,8 @@ def run(doc: DocState) -> None:
                     continue
                 doc.fire(rule)
                 cands.append(Candidate(field, r[0], r[1], r[2], rule, rank))
+            if len(cands) > before and field in SCALAR_FIELDS:
+                settled = rule.priority if settled is None else max(settled, rule.priority)
         if field == "relayed":
             relayed = sorted(cands, key=lambda c: c.start)
             continue

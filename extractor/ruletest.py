@@ -117,7 +117,7 @@ BODY_KINDS = ("person", "field", "list", "cue")
 def run_example(engine: Any, rule: Rule, text: str) -> dict[str, Any]:
     """Run the whole engine on ``text``; return what ``rule`` produced (see the module doc)."""
     eng = body_engine(engine) if rule.kind in BODY_KINDS else engine
-    doc = eng.run(text)
+    doc = eng.run(text, every_rule=True)
     return produced(doc, rule)
 
 

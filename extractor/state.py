@@ -92,7 +92,7 @@ class DocState(Record):
         "book", "norm", "timeout", "deadline", "lines", "chrome", "header", "meta_lines", "body",
         "paragraphs", "sentences", "persons", "candidates", "relayed_spans", "is_report", "summary",
         "limit", "fired", "near_misses", "warnings", "cache")
-    __slots__ = _fields + ("text",)
+    __slots__ = _fields + ("text", "every_rule")
 
     book: RuleBook
     norm: Normalised
@@ -137,6 +137,8 @@ class DocState(Record):
         self.norm = norm
         self.text = norm.text
         """The normalised text (``norm.text``), which every stage matches against."""
+        self.every_rule = False
+        """Try every rule, also those that can no longer change a value (see Engine.run)."""
         self.timeout = timeout
         self.deadline = deadline
         self.lines = [] if lines is None else lines
