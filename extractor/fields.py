@@ -12,7 +12,7 @@ from functools import lru_cache
 from .model import Person, Value
 from .normalisers import date_parts, day_only, format_date, strip_value, to_int, unquote
 from .rulebook import Rule
-from .state import Candidate, DocState, PersonMention
+from .state import Candidate, DocState, PersonMention, Span
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
@@ -162,7 +162,7 @@ def run(doc: DocState) -> None:
     s.speakers = order_by_first_mention(doc, s.speakers)
 
 
-def relayed_spans(doc: DocState) -> list[tuple[int, int]]:
+def relayed_spans(doc: DocState) -> list[Span]:
     """Stretches of the body that relay another meeting: from a ``relayed`` cue to the end of
     its paragraph, when the meeting the cue names is not this report's meeting."""
     rules = [r for r in doc.book.of_kind("cue") if r.cue == "relayed"]
@@ -179,7 +179,7 @@ def relayed_spans(doc: DocState) -> list[tuple[int, int]]:
                 if own and (own in named or named in own):
                     continue
                 doc.fire(rule)
-                spans.append((m.start(), para.end))
+                spans.append(Span(m.start(), para.end))
                 break
     return spans
 

@@ -108,7 +108,7 @@ class DocState(Record):
     sentences: list[Line]
     persons: list[PersonMention]
     candidates: list[Candidate]
-    relayed_spans: list[tuple[int, int]]
+    relayed_spans: list[Span]
     """Parts of the body that relay remarks made at another meeting."""
     is_report: bool
     """False when the document-level settings say this is no report: only title,
@@ -129,7 +129,7 @@ class DocState(Record):
                  body: Span | None = None, paragraphs: list[Line] | None = None,
                  sentences: list[Line] | None = None, persons: list[PersonMention] | None = None,
                  candidates: list[Candidate] | None = None,
-                 relayed_spans: list[tuple[int, int]] | None = None, is_report: bool = True,
+                 relayed_spans: list[Span] | None = None, is_report: bool = True,
                  summary: Summary | None = None, limit: Limit | None = None,
                  fired: dict[str, int] | None = None, near_misses: list[tuple[str, str]] | None = None,
                  warnings: list[str] | None = None, cache: dict[Any, Any] | None = None) -> None:
@@ -281,12 +281,8 @@ class DocState(Record):
         spans = self.relayed_spans
         if not spans:
             return False
-        key = ("relayed_starts", id(spans))
-        got = self.cache.get(key)
-        if got is None or got[0] is not spans or len(got[1]) != len(spans):
-            got = self.cache[key] = (spans, [a for a, _ in spans])
-        i = bisect_right(got[1], pos) - 1
-        return i >= 0 and pos < spans[i][1]
+        i = bisect_right(self.starts_of(spans), pos) - 1
+        return i >= 0 and pos < spans[i].end
 
     def starts_of(self, spans: list[Any]) -> list[int]:
         """Start offsets of a list of spans (paragraphs, sentences, lines, persons), for
