@@ -12,11 +12,13 @@ callable returning one (picklable where workers are spawned), or a dict of
 :meth:`Engine.load` keyword arguments (``paths``, ``overlays``, ``use_shipped``,
 ``timeout``); by default the shipped rules.
 
-``jobs=1`` runs in this process.  More jobs use a :class:`ProcessPoolExecutor`: workers
-are forked on Linux (they share the parent's compiled engine, nothing is recompiled)
-and spawned elsewhere, where the pool initializer builds the engine once per worker
-(from the rule cache, :mod:`extractor.rulecache`).  Files go to the workers in chunks
-of up to :data:`CHUNKSIZE`; results come back in input order as soon as they are ready.
+``jobs=1`` runs in this process.  ``jobs=N`` starts N - 1 worker processes (a
+:class:`ProcessPoolExecutor`) and this process works beside them.  Workers are forked on
+Linux (they share the parent's compiled engine, nothing is recompiled) and spawned
+elsewhere, where the pool initializer builds the engine once per worker (from the rule
+cache, :mod:`extractor.rulecache`).  Workers take files in chunks of up to
+:data:`CHUNKSIZE`, shrinking as the files run out; results come back in input order as
+soon as they are ready.
 A file that cannot be read (missing, binary, undecodable) becomes an error record and
 the rest go on; so does an unexpected exception inside the engine (set ``JIYAO_DEBUG``
 to let it propagate instead).  Workers ignore SIGINT: Ctrl-C is handled by the parent,
@@ -32,7 +34,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-CHUNKSIZE = 8
+CHUNKSIZE = 32
 EXIT_INTERNAL = 3
 """Exit status when the engine itself failed on some file (as ``cli.main`` uses)."""
 RENDERS = ("dict", "markdown", "json", "jsonl")
@@ -141,8 +143,8 @@ def _init_worker(source: Any, opts: Options) -> None:
     _OPTS = opts
 
 
-def _work(item: tuple[str, Any]) -> FileResult:
-    return process(_ENGINE, item[0], item[1], _OPTS)
+def _work_chunk(chunk: list[tuple[str, Any]]) -> list[FileResult]:
+    return [process(_ENGINE, path, payload, _OPTS) for path, payload in chunk]
 
 
 def _is_engine(x: Any) -> bool:
@@ -219,8 +221,6 @@ def iter_results(inputs: Sequence[Any], source: Any = None, *, jobs: int | None 
             yield process(engine, path, payload, opts)
         return
 
-    from concurrent.futures import ProcessPoolExecutor
-
     ctx = _context()
     if ctx.get_start_method() == "fork":
         if engine is None:  # build once here: rule errors surface in the parent; children share it
@@ -228,11 +228,49 @@ def iter_results(inputs: Sequence[Any], source: Any = None, *, jobs: int | None 
         init: Any = engine
     else:
         init = engine if engine is not None else engine_factory(source)
-    cs = chunksize or max(1, min(CHUNKSIZE, n // (4 * jobs)))
-    ex = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(init, opts))
+        if engine is None:  # this process works too
+            engine = init()
+    yield from _pooled(items, engine, init, ctx, jobs, opts, chunksize)
+
+
+def _pooled(items: list[tuple[str, Any]], engine: Any, init: Any, ctx: Any, jobs: int, opts: Options,
+            chunksize: int | None) -> Iterator[FileResult]:
+    """``jobs - 1`` worker processes and this one share the work; results in input order.
+
+    Workers take chunks (``chunksize``, or shrinking from :data:`CHUNKSIZE` as the files
+    run out, so that no worker is left with a long chunk at the end); each worker has two
+    chunks queued.  Between handing out chunks and passing on finished ones this process
+    summarises single files itself, so its core is not spent waiting, and those files cost
+    no pickling or pipe."""
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    n = len(items)
+    workers = jobs - 1
+    ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(init, opts))
+    sent: deque = deque()  # (first index, future) of the chunks handed to workers, in order
+    here: dict[int, FileResult] = {}  # index -> result made in this process, not yet passed on
+    nxt = 0  # first file not handed out
+    done = 0  # files passed on
     finished = False
     try:
-        yield from ex.map(_work, items, chunksize=cs)
+        while done < n:
+            busy = sum(1 for _, f in sent if not f.done())
+            while nxt < n and busy < 2 * workers:
+                size = chunksize or max(1, min(CHUNKSIZE, (n - nxt) // (4 * jobs)))
+                sent.append((nxt, ex.submit(_work_chunk, items[nxt:nxt + size])))
+                nxt = min(n, nxt + size)
+                busy += 1
+            if done in here:
+                yield here.pop(done)
+                done += 1
+            elif sent and sent[0][0] == done and (sent[0][1].done() or nxt >= n):
+                for r in sent.popleft()[1].result():
+                    yield r
+                    done += 1
+            else:  # the next result is still in a worker: summarise the next file here
+                here[nxt] = process(engine, items[nxt][0], items[nxt][1], opts)
+                nxt += 1
         finished = True
     finally:
         # On an early stop (closed pipe, Ctrl-C, consumer gave up) drop the queued files.

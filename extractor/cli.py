@@ -127,7 +127,7 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     p.add_argument("--explain", action="store_true", help="add each value's evidence (rule, span, text)")
     p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
     p.add_argument("--jobs", "-j", type=_jobs, default=os.cpu_count() or 1, metavar="N",
-                   help="worker processes for several files (default: all cores; 1: no workers)")
+                   help="processes summarising several files at once (default: all cores; 1: no workers)")
     p.add_argument("--dask", metavar="ADDRESS", help="summarise on a Dask cluster: 'local' or a scheduler address")
     _common(p)
     args = p.parse_args(argv)

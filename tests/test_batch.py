@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -197,6 +198,25 @@ def test_jobs_1_and_2_identical_api(engine):
     one = list(summarize_many(paths, engine, jobs=1, explain=True))
     two = list(summarize_many(paths, engine, jobs=2, explain=True, chunksize=2))
     assert one == two
+
+
+def test_this_process_works_beside_its_workers(monkeypatch, engine):
+    """jobs=2 is one worker process and the caller, sharing the files; order is kept."""
+    real = batch.process
+
+    def tagged(eng, path, payload, opts):  # forked workers inherit the patched module
+        time.sleep(0.002)
+        r = real(eng, path, payload, opts)
+        r.warnings = [os.getpid()]
+        return r
+
+    monkeypatch.setattr(batch, "process", tagged)
+    paths = [str(p) for p in SAMPLES] * 4
+    results = list(iter_results(paths, engine, jobs=2, opts=Options("dict")))
+    assert [r.path for r in results] == paths
+    assert [r.value for r in results] == [engine.summarize_source(read_path(p)).to_dict() for p in paths]
+    pids = {r.warnings[0] for r in results}
+    assert os.getpid() in pids and len(pids) == 2
 
 
 @pytest.mark.parametrize("source", [None, {"overlays": []}, "factory"])
