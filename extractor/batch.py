@@ -13,7 +13,9 @@ callable returning one (picklable where workers are spawned), or a dict of
 ``timeout``); by default the shipped rules.
 
 ``jobs=1`` runs in this process.  ``jobs=N`` starts N - 1 worker processes (a
-:class:`ProcessPoolExecutor`) and this process works beside them.  Workers are forked on
+:class:`ProcessPoolExecutor`) and this process works beside them; they are started only
+once the files left would take this process longer than :data:`POOL_AFTER` alone, so
+that a few files cost no new processes.  Workers are forked on
 Linux (they share the parent's compiled engine, nothing is recompiled) and spawned
 elsewhere, where the pool initializer builds the engine once per worker (from the rule
 cache, :mod:`extractor.rulecache`).  Workers take files in chunks of up to
@@ -32,9 +34,14 @@ import os
 import signal
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from time import perf_counter
+from typing import Any, Callable, Generator, Iterable, Iterator, Sequence
 
 CHUNKSIZE = 32
+POOL_AFTER = 0.1
+"""Seconds: with more than one job this process starts alone, and starts the workers once
+the files left would keep it busy for longer than this; a few files never wait for new
+processes (0: start them at once)."""
 EXIT_INTERNAL = 3
 """Exit status when the engine itself failed on some file (as ``cli.main`` uses)."""
 RENDERS = ("dict", "markdown", "json", "jsonl")
@@ -213,24 +220,33 @@ def iter_results(inputs: Sequence[Any], source: Any = None, *, jobs: int | None 
     if n == 0:
         return
     jobs = min(jobs, n)
-    engine = source if _is_engine(source) else None
+    # built here first, also when workers will be spawned: rule errors surface in the caller
+    engine = source if _is_engine(source) else engine_factory(source)()
     if jobs <= 1:
-        if engine is None:
-            engine = engine_factory(source)()
         for path, payload in items:
             yield process(engine, path, payload, opts)
         return
+    started = yield from _alone(items, engine, opts)
+    if started < n:
+        ctx = _context()
+        # forked workers share this process's engine; spawned ones are sent it or build their own
+        init = engine if ctx.get_start_method() == "fork" or _is_engine(source) else engine_factory(source)
+        yield from _pooled(items[started:], engine, init, ctx, jobs, opts, chunksize)
 
-    ctx = _context()
-    if ctx.get_start_method() == "fork":
-        if engine is None:  # build once here: rule errors surface in the parent; children share it
-            engine = engine_factory(source)()
-        init: Any = engine
-    else:
-        init = engine if engine is not None else engine_factory(source)
-        if engine is None:  # this process works too
-            engine = init()
-    yield from _pooled(items, engine, init, ctx, jobs, opts, chunksize)
+
+def _alone(items: list[tuple[str, Any]], engine: Any, opts: Options) -> Generator[FileResult, None, int]:
+    """Summarise files in this process until the rest would take longer than
+    :data:`POOL_AFTER` (judged from the files after the first, which also pays for warming
+    up); return how many were done."""
+    n = len(items)
+    since = 0.0
+    for i, (path, payload) in enumerate(items):
+        if POOL_AFTER <= 0 or (i >= 2 and (perf_counter() - since) / (i - 1) * (n - i) > POOL_AFTER):
+            return i
+        yield process(engine, path, payload, opts)
+        if i == 0:
+            since = perf_counter()
+    return n
 
 
 def _pooled(items: list[tuple[str, Any]], engine: Any, init: Any, ctx: Any, jobs: int, opts: Options,
@@ -246,7 +262,11 @@ def _pooled(items: list[tuple[str, Any]], engine: Any, init: Any, ctx: Any, jobs
     from concurrent.futures import ProcessPoolExecutor
 
     n = len(items)
-    workers = jobs - 1
+    workers = min(jobs, n) - 1
+    if workers < 1:
+        for path, payload in items:
+            yield process(engine, path, payload, opts)
+        return
     ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(init, opts))
     sent: deque = deque()  # (first index, future) of the chunks handed to workers, in order
     here: dict[int, FileResult] = {}  # index -> result made in this process, not yet passed on

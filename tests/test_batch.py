@@ -180,7 +180,7 @@ def test_cli_batch_with_stdin_among_files():
 
 # --------------------------------------------------------------------------- the API
 
-def test_summarize_many_in_order_with_errors(tmp_path, engine):
+def test_summarize_many_in_order_with_errors(workers_at_once, tmp_path, engine):
     files, bad = _make_batch(tmp_path / "in", good=12)
     paths = [str(f) for f in files[:5]] + [str(bad["missing"]), str(bad["binary"])] + [str(f) for f in files[5:]]
     results = list(summarize_many(paths, engine, jobs=2))
@@ -193,24 +193,37 @@ def test_summarize_many_in_order_with_errors(tmp_path, engine):
             assert r == engine.summarize_source(read_path(p)).to_dict()
 
 
-def test_jobs_1_and_2_identical_api(engine):
+def test_jobs_1_and_2_identical_api(workers_at_once, engine):
     paths = [str(p) for p in SAMPLES] * 3
     one = list(summarize_many(paths, engine, jobs=1, explain=True))
     two = list(summarize_many(paths, engine, jobs=2, explain=True, chunksize=2))
     assert one == two
 
 
-def test_this_process_works_beside_its_workers(monkeypatch, engine):
-    """jobs=2 is one worker process and the caller, sharing the files; order is kept."""
+@pytest.fixture
+def workers_at_once(monkeypatch):
+    """Workers start with the first file, however quick the batch (see batch.POOL_AFTER)."""
+    monkeypatch.setattr(batch, "POOL_AFTER", 0)
+
+
+@pytest.fixture
+def pid_of(monkeypatch):
+    """Each result's warnings become [pid of the process that made it], after ``delay`` s."""
     real = batch.process
+    delay = []
 
     def tagged(eng, path, payload, opts):  # forked workers inherit the patched module
-        time.sleep(0.002)
+        time.sleep(delay[0] if delay else 0.002)
         r = real(eng, path, payload, opts)
         r.warnings = [os.getpid()]
         return r
 
     monkeypatch.setattr(batch, "process", tagged)
+    return delay
+
+
+def test_this_process_works_beside_its_workers(workers_at_once, pid_of, engine):
+    """jobs=2 is one worker process and the caller, sharing the files; order is kept."""
     paths = [str(p) for p in SAMPLES] * 4
     results = list(iter_results(paths, engine, jobs=2, opts=Options("dict")))
     assert [r.path for r in results] == paths
@@ -219,8 +232,20 @@ def test_this_process_works_beside_its_workers(monkeypatch, engine):
     assert os.getpid() in pids and len(pids) == 2
 
 
+def test_workers_start_only_for_a_long_batch(pid_of, engine):
+    me = os.getpid()
+    few = [str(p) for p in SAMPLES[:5]]
+    assert [r.warnings[0] for r in iter_results(few, engine, jobs=2)] == [me] * 5
+    pid_of.append(0.02)  # 0.02 s a file: after two files, 38 more would take 0.76 s alone
+    many = [str(p) for p in SAMPLES] * 2
+    results = list(iter_results(many, engine, jobs=2))
+    assert [r.path for r in results] == many
+    pids = [r.warnings[0] for r in results]
+    assert pids[:2] == [me] * 2 and len(set(pids)) == 2  # the first two measure the pace
+
+
 @pytest.mark.parametrize("source", [None, {"overlays": []}, "factory"])
-def test_engine_sources(source):
+def test_engine_sources(workers_at_once, source):
     if source == "factory":
         source = Engine.load
     paths = [str(p) for p in SAMPLES[:3]]
@@ -229,7 +254,7 @@ def test_engine_sources(source):
     assert got == [ref.summarize_source(read_path(p)).to_dict() for p in paths]
 
 
-def test_spawned_workers_build_their_engine(monkeypatch):
+def test_spawned_workers_build_their_engine(workers_at_once, monkeypatch):
     import multiprocessing
     monkeypatch.setattr(batch, "_context", lambda: multiprocessing.get_context("spawn"))
     paths = [str(p) for p in SAMPLES[:4]]
@@ -238,7 +263,7 @@ def test_spawned_workers_build_their_engine(monkeypatch):
     assert got == [ref.summarize_source(read_path(p)).to_dict() for p in paths]
 
 
-def test_consumer_stopping_early_cancels(engine):
+def test_consumer_stopping_early_cancels(workers_at_once, engine):
     paths = [str(p) for p in SAMPLES] * 20
     it = iter_results(paths, engine, jobs=2, opts=Options("dict"))
     first = next(it)
