@@ -241,7 +241,8 @@ def _alone(items: list[tuple[str, Any]], engine: Any, opts: Options) -> Generato
     n = len(items)
     since = 0.0
     for i, (path, payload) in enumerate(items):
-        if POOL_AFTER <= 0 or (i >= 2 and (perf_counter() - since) / (i - 1) * (n - i) > POOL_AFTER):
+        left = n - i  # a single file left is summarised here: a worker could not share it
+        if left > 1 and (POOL_AFTER <= 0 or (i >= 2 and (perf_counter() - since) / (i - 1) * left > POOL_AFTER)):
             return i
         yield process(engine, path, payload, opts)
         if i == 0:
@@ -261,12 +262,8 @@ def _pooled(items: list[tuple[str, Any]], engine: Any, init: Any, ctx: Any, jobs
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    n = len(items)
+    n = len(items)  # at least two
     workers = min(jobs, n) - 1
-    if workers < 1:
-        for path, payload in items:
-            yield process(engine, path, payload, opts)
-        return
     ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(init, opts))
     sent: deque = deque()  # (first index, future) of the chunks handed to workers, in order
     here: dict[int, FileResult] = {}  # index -> result made in this process, not yet passed on
