@@ -12,7 +12,7 @@ from functools import lru_cache
 from .model import Person, Value
 from .normalisers import date_parts, day_only, format_date, strip_value, to_int, unquote
 from .rulebook import Rule
-from .state import Candidate, DocState, PersonMention, Span
+from .state import Candidate, DocState, PersonMention, Span, role_fullness
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
@@ -192,10 +192,6 @@ def order_by_first_mention(doc: DocState, people: list[Person]) -> list[Person]:
     return sorted(people, key=key)
 
 
-def _fullness(roles: list[str]) -> tuple[int, int]:
-    return (len(roles), sum(len(r) for r in roles))
-
-
 def merge_people(doc: DocState, mentions: list[PersonMention]) -> list[Person]:
     """One person per name, in order of first mention; the fullest roles seen win."""
     out: dict[str, Person] = {}
@@ -205,7 +201,7 @@ def merge_people(doc: DocState, mentions: list[PersonMention]) -> list[Person]:
     else:    # once per list of persons (again when it changed)
         all_roles = {}
         for pm in doc.persons:   # roles may be printed fully in another field's mention
-            if _fullness(pm.roles) > _fullness(all_roles.get(pm.name, [])):
+            if role_fullness(pm.roles) > role_fullness(all_roles.get(pm.name, [])):
                 all_roles[pm.name] = pm.roles
         doc.cache["fullest_roles"] = (doc.persons, len(doc.persons), all_roles)
     for pm in sorted(mentions, key=lambda p: p.start):

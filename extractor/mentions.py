@@ -2,12 +2,26 @@
 
 A person rule captures the people in ``who``; the persons normaliser reads that span
 into name + roles with the ``settings.persons`` patterns.
+
+A rule may capture ``ref`` instead: a word that stands for someone named before it.  Once
+every rule has run, a ``ref`` becomes the person whose name (among the names the rules
+read) stands last before it, in its paragraph or the ``settings.persons.ref_paragraphs - 1``
+paragraphs before, leaving out names inside a list of several people (a ``who`` span
+read as more than one person; of two names read at one place, the one more mentions
+read, else the shorter); when the rule also captures ``surname``, the person so
+named last before it anywhere in the body whose name starts with that surname.  Either
+looks back at most ``settings.persons.ref_max_chars`` characters.  The mention found so
+runs from that naming to the end of the ``ref``, which is its evidence.  A ``ref`` with
+nobody to stand for gives no person.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from time import monotonic
+
 from .normalisers import PersonReader
 from .rulebook import RuleBook
-from .state import DocState, PersonMention
+from .state import DocState, PersonMention, role_fullness
 
 
 def person_reader(book: RuleBook) -> PersonReader | None:
@@ -30,9 +44,16 @@ _READ_MAX = 256
 otherwise keep every person it names until its end."""
 
 
+def _group(m, name: str) -> str | None:
+    try:
+        return m.group(name)
+    except IndexError:  # the pattern has no such group
+        return None
+
+
 def read_persons(doc: DocState, rule, m) -> list[PersonMention]:
     reader = person_reader(doc.book)
-    if reader is None or m.group("who") is None:
+    if reader is None or _group(m, "who") is None:
         return []
     span = m.span("who")
     read = doc.cache.get(_READ)
@@ -55,12 +76,81 @@ def run(doc: DocState) -> None:
     if not doc.is_report:
         return
     rules = doc.book.of_kind("person")
+    refs = []
+    groups: list[tuple[int, int]] = []  # who spans read as several people
     for rule in rules:
         for _, m in doc.scan(rule, doc.units(rule.scope)):
+            if _group(m, "ref") is not None and _group(m, "who") is None:
+                refs.append((rule, m))
+                continue
             found = read_persons(doc, rule, m)
             if found:
                 doc.fire(rule)
                 doc.persons.extend(found)
+                if len(found) > 1:
+                    groups.append(m.span("who"))
             else:
                 doc.near_misses.append((rule.id, f"matched {m.group(0)!r} but read no person in it"))
+    if refs:
+        doc.persons.extend(_resolve(doc, refs, groups))
     doc.persons.sort(key=lambda p: p.start)
+
+
+def _resolve(doc: DocState, refs: list, groups: list[tuple[int, int]]) -> list[PersonMention]:
+    """The person each ``ref`` stands for (see the module's docstring)."""
+    names: dict[str, list[str]] = {}   # name -> the fullest roles printed with it
+    reads: dict[str, int] = {}          # name -> how many mentions read it
+    for p in doc.persons:
+        reads[p.name] = reads.get(p.name, 0) + 1
+        if p.name not in names or role_fullness(p.roles) > role_fullness(names[p.name]):
+            names[p.name] = p.roles
+    lists: list[list[int]] = []        # the who spans of several people, merged where they overlap
+    for x, y in sorted(groups):
+        if lists and x <= lists[-1][1]:
+            lists[-1][1] = max(lists[-1][1], y)
+        else:
+            lists.append([x, y])
+    list_starts = [x for x, _ in lists]
+    text = doc.text
+    paras = doc.paragraphs
+    para_starts = doc.starts_of(paras)
+    setting = doc.book.setting
+    back = max(1, int(setting("persons.ref_paragraphs", 2)))
+    reach = max(1, int(setting("persons.ref_max_chars", 1000)))
+
+    def in_list(i: int) -> bool:
+        k = bisect_right(list_starts, i) - 1
+        return k >= 0 and i < lists[k][1]
+
+    out = []
+    for rule, m in refs:
+        if monotonic() > doc.deadline:
+            doc.warnings.append("document time budget spent while resolving references to people")
+            break
+        a, b = m.span("ref")
+        surname = _group(m, "surname")
+        lo = max(doc.body.start, a - reach)
+        if not surname:
+            k = bisect_right(para_starts, a) - 1   # the ref's paragraph
+            if k >= 0:
+                lo = max(lo, paras[max(0, k - back + 1)].start)
+        best, at = None, -1
+        for name in names:
+            if surname and not name.startswith(surname):
+                continue
+            hi = a
+            while True:   # the last time the name stands before the ref, outside a list
+                i = text.rfind(name, lo, hi)
+                if i < 0 or not in_list(i):
+                    break
+                hi = i + len(name) - 1
+            # two names read at one place (王平, 王平出): the one more rules read, else the shorter
+            if i > at or (i == at >= 0 and (reads[name], -len(name)) > (reads[best], -len(best))):
+                best, at = name, i
+        if best is None:
+            doc.near_misses.append((rule.id, f"matched {m.group(0)!r} but nobody is named before it"))
+            continue
+        doc.fire(rule)
+        # the mention (and its evidence) runs from the naming to the word standing for it
+        out.append(PersonMention(rule.field or "", best, list(names[best]), at, b, rule.id))
+    return out

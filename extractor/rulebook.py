@@ -658,9 +658,10 @@ class _Builder:
                                                      f"normaliser '{n}' needs a capture named {' or '.join(need)}"
                                                      " but the pattern has none"))
                     return None
-        if kind == "person" and not all("who" in c.groupindex for c in compiled):
+        if kind == "person" and not all("who" in c.groupindex or "ref" in c.groupindex for c in compiled):
             self.problems.append(doc.problem(path + ("pattern",), "missing-capture",
-                                             "person rules need a capture named 'who'"))
+                                             "person rules need a capture named 'who' (the people) "
+                                             "or 'ref' (a word standing for someone named before)"))
             return None
         need = "word" if "words" in r else "num"
         if kind == "list" and not all(need in c.groupindex for c in compiled):

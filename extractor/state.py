@@ -44,6 +44,11 @@ class Line(Record):
         self.text = text
 
 
+def role_fullness(roles: list[str]) -> tuple[int, int]:
+    """How fully a person's roles are printed: more roles, then more characters, is fuller."""
+    return (len(roles), sum(len(r) for r in roles))
+
+
 class PersonMention(Record):
     __slots__ = _fields = ("field", "name", "roles", "start", "end", "rule")
 

@@ -69,3 +69,56 @@ def test_people_read_once_per_span_and_the_memo_stays_small(engine):
     big = engine.run("9月29日,某区召开工作会议。" + "\n".join([one] * n))
     assert len(big.persons) == n * len(persons)
     assert len(big.cache[_READ]) <= _READ_MAX
+
+
+# --------------------------------------------------------------------------- refs (他, 周书记)
+
+def test_pronoun_stands_for_the_person_named_last_before_it(engine):
+    """A bare name (no rule reads it there) counts as the last naming; the names of a
+    list of several people do not (他 is one person)."""
+    t = ("11月9日,市委书记郑国华到高新区调研。市领导钱伟、冯雪陪同调研。\n"
+         "郑国华先后来到产业园、创新中心,了解企业研发情况。他强调,要坚持创新驱动发展战略。")
+    s = engine.summarize(t)
+    assert [p.to_dict() for p in s.speakers] == [{"name": "郑国华", "roles": ["市委书记"]}]
+    assert [p.name for p in s.attendees] == ["钱伟", "冯雪"]
+    ev = s.speakers[0].evidence    # from the last naming to the word standing for it
+    assert ev.rule == "speaker.pronoun" and t[ev.start:ev.end] == "郑国华先后来到产业园、创新中心,了解企业研发情况。他"
+
+
+def test_list_after_a_pronoun_belongs_to_the_person_it_stands_for(engine):
+    t = ("5月6日,某县召开工作会议。县委书记李建国出席会议。\n"
+         "他要求:一要提高认识;二要压实责任。")
+    s = engine.summarize(t)
+    assert [p.name for p in s.speakers] == ["李建国"]
+    assert [p.marker for p in s.points] == ["一要", "二要"]
+
+
+def test_pronoun_with_nobody_named_near_gives_no_speaker(engine):
+    far = ("5月6日,某县召开工作会议。县委书记李建国出席会议。\n会议听取了工作汇报。\n"
+           "会议审议了有关文件。\n他强调,要抓好落实。")
+    assert engine.summarize(far).speakers == []
+    assert engine.summarize("5月6日,某县召开工作会议。他们表示,要抓好落实。").speakers == []
+
+
+def test_surname_and_title_stand_for_the_person_with_that_surname(engine):
+    t = ("5月6日,某社区召开巡逻队工作会议。会议由社区党总支书记周艳主持,民警王刚参加会议。\n"
+         "会上,大家回顾了去年的工作。\n讨论热烈。\n周书记说,今年要扩大巡逻范围。")
+    s = engine.summarize(t)
+    assert [p.to_dict() for p in s.speakers] == [{"name": "周艳", "roles": ["社区党总支书记"]}]
+    # no one named before has the surname: nobody
+    assert engine.summarize("5月6日,某县召开工作会议。县长王平主持会议。孙书记强调,要抓好落实。").speakers == []
+
+
+def test_ref_captures_in_a_rule_file_of_ones_own(tmp_path):
+    """The engine's side of `ref`: any person rule may capture it, and
+    settings.persons.ref_paragraphs sets how far back it looks."""
+    from extractor import Engine
+    (tmp_path / "ref.yaml").write_text(
+        "settings:\n  persons:\n    ref_paragraphs: 1\n"
+        "rules:\n  - id: speaker.that-one\n    kind: person\n    field: speakers\n"
+        "    pattern: '(?P<ref>此人)说'\n", encoding="utf-8")
+    e = Engine.load(overlays=[tmp_path])
+    same = "5月6日,某县召开工作会议。县长王平出席会议。此人说,要抓好落实。"
+    assert [(p.name, p.evidence.rule) for p in e.summarize(same).speakers] == [("王平", "speaker.that-one")]
+    other = "5月6日,某县召开工作会议。县长王平出席会议。\n此人说,要抓好落实。"
+    assert e.summarize(other).speakers == []       # one paragraph: its own only
