@@ -12,7 +12,7 @@ from functools import lru_cache
 from .model import Person, Value
 from .normalisers import date_parts, day_only, format_date, strip_value, to_int, unquote
 from .rulebook import Rule
-from .state import Candidate, DocState, PersonMention, Span, role_fullness
+from .state import Candidate, DocState, PersonMention, Span, fullest_roles
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
@@ -198,11 +198,8 @@ def merge_people(doc: DocState, mentions: list[PersonMention]) -> list[Person]:
     got = doc.cache.get("fullest_roles")
     if got is not None and got[0] is doc.persons and got[1] == len(doc.persons):
         all_roles = got[2]
-    else:    # once per list of persons (again when it changed)
-        all_roles = {}
-        for pm in doc.persons:   # roles may be printed fully in another field's mention
-            if role_fullness(pm.roles) > role_fullness(all_roles.get(pm.name, [])):
-                all_roles[pm.name] = pm.roles
+    else:    # once per list of persons (again when it changed); roles may be printed
+        all_roles = fullest_roles(doc.persons)   # fully in another field's mention
         doc.cache["fullest_roles"] = (doc.persons, len(doc.persons), all_roles)
     for pm in sorted(mentions, key=lambda p: p.start):
         if pm.name in out:

@@ -21,7 +21,7 @@ from time import monotonic
 
 from .normalisers import PersonReader
 from .rulebook import RuleBook
-from .state import DocState, PersonMention, role_fullness
+from .state import DocState, PersonMention, fullest_roles
 
 
 def person_reader(book: RuleBook) -> PersonReader | None:
@@ -109,12 +109,10 @@ def _ref_rules(book: RuleBook) -> frozenset[str]:
 
 def _resolve(doc: DocState, refs: list, groups: list[tuple[int, int]]) -> list[PersonMention]:
     """The person each ``ref`` stands for (see the module's docstring)."""
-    names: dict[str, list[str]] = {}   # name -> the fullest roles printed with it
+    names = fullest_roles(doc.persons)
     reads: dict[str, int] = {}          # name -> how many mentions read it
     for p in doc.persons:
         reads[p.name] = reads.get(p.name, 0) + 1
-        if p.name not in names or role_fullness(p.roles) > role_fullness(names[p.name]):
-            names[p.name] = p.roles
     lists: list[list[int]] = []        # the who spans of several people, merged where they overlap
     for x, y in sorted(groups):
         if lists and x <= lists[-1][1]:

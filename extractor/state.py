@@ -49,6 +49,15 @@ def role_fullness(roles: list[str]) -> tuple[int, int]:
     return (len(roles), sum(len(r) for r in roles))
 
 
+def fullest_roles(persons: list[Any]) -> dict[str, list[str]]:
+    """Each name's fullest roles among ``persons`` (anything with ``name`` and ``roles``)."""
+    out: dict[str, list[str]] = {}
+    for p in persons:
+        if p.name not in out or role_fullness(p.roles) > role_fullness(out[p.name]):
+            out[p.name] = p.roles
+    return out
+
+
 class PersonMention(Record):
     __slots__ = _fields = ("field", "name", "roles", "start", "end", "rule")
 
