@@ -4,15 +4,15 @@ A person rule captures the people in ``who``; the persons normaliser reads that 
 into name + roles with the ``settings.persons`` patterns.
 
 A rule may capture ``ref`` instead: a word that stands for someone named before it.  Once
-every rule has run, a ``ref`` becomes the person whose name (among the names the rules
-read) stands last before it, in its paragraph or the ``settings.persons.ref_paragraphs - 1``
-paragraphs before, leaving out names inside a list of several people (a ``who`` span
-read as more than one person; of two names read at one place, the one more mentions
-read, else the shorter); when the rule also captures ``surname``, the person so
-named last before it anywhere in the body whose name starts with that surname.  Either
-looks back at most ``settings.persons.ref_max_chars`` characters.  The mention found so
-runs from that naming to the end of the ``ref``, which is its evidence.  A ``ref`` with
-nobody to stand for gives no person.
+every rule has run, the engine looks back from the ``ref`` for the names the rules read:
+in its paragraph and the ``settings.persons.ref_paragraphs - 1`` paragraphs before, or,
+when the rule also captures ``surname``, for names with that surname anywhere in the
+body; never more than ``settings.persons.ref_max_chars`` characters back; passing over
+names inside a list of several people (a ``who`` span read as more than one person).
+Of the clause (ended by ``settings.persons.ref_clause_end_pattern``) nearest before the
+``ref`` that holds such a name, the first name is the person meant: a clause's subject
+comes first.  That mention runs from the naming to the end of the ``ref``, which is its
+evidence.  A ``ref`` with nobody to stand for gives no person.
 """
 from __future__ import annotations
 
@@ -126,6 +126,7 @@ def _resolve(doc: DocState, refs: list, groups: list[tuple[int, int]]) -> list[P
     setting = doc.book.setting
     back = max(1, int(setting("persons.ref_paragraphs", 2)))
     reach = max(1, int(setting("persons.ref_max_chars", 1000)))
+    clause_end = setting("persons.ref_clause_end_pattern")
 
     def in_list(i: int) -> bool:
         k = bisect_right(list_starts, i) - 1
@@ -143,19 +144,28 @@ def _resolve(doc: DocState, refs: list, groups: list[tuple[int, int]]) -> list[P
             k = bisect_right(para_starts, a) - 1   # the ref's paragraph
             if k >= 0:
                 lo = max(lo, paras[max(0, k - back + 1)].start)
-        best, at = None, -1
+        found = []   # (offset, name) of each naming before the ref, outside lists
         for name in names:
             if surname and not name.startswith(surname):
                 continue
-            hi = a
-            while True:   # the last time the name stands before the ref, outside a list
-                i = text.rfind(name, lo, hi)
-                if i < 0 or not in_list(i):
-                    break
-                hi = i + len(name) - 1
-            # two names read at one place (王平, 王平出): the one more rules read, else the shorter
-            if i > at or (i == at >= 0 and (reads[name], -len(name)) > (reads[best], -len(best))):
-                best, at = name, i
+            i = text.find(name, lo, a)
+            while i >= 0:
+                if not in_list(i):
+                    found.append((i, name))
+                i = text.find(name, i + 1, a)
+        best = None
+        if found:
+            # the nearest clause holding a naming, and in it the first one (its subject:
+            # "X listened to Y's report. He stressed" is X)
+            last = max(found)[0]
+            ends: list = []
+            if clause_end is not None:
+                doc.limit_all(clause_end, text, lo, last, ends, "persons.ref_clause_end")
+            start = ends[-1].end() if ends else lo
+            at = min(i for i, _ in found if i >= start)
+            # two names read at one place (a 2- and a 3-character reading): the one more
+            # mentions read, else the shorter
+            best = max((n for i, n in found if i == at), key=lambda n: (reads[n], -len(n)))
         if best is None:
             doc.near_misses.append((rule.id, f"matched {m.group(0)!r} but nobody is named before it"))
             continue

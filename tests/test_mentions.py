@@ -122,3 +122,15 @@ def test_ref_captures_in_a_rule_file_of_ones_own(tmp_path):
     assert [(p.name, p.evidence.rule) for p in e.summarize(same).speakers] == [("王平", "speaker.that-one")]
     other = "5月6日,某县召开工作会议。县长王平出席会议。\n此人说,要抓好落实。"
     assert e.summarize(other).speakers == []       # one paragraph: its own only
+
+
+def test_pronoun_stands_for_the_subject_of_the_nearest_clause_naming_someone(engine):
+    """In 'X listened to chairman Y's briefing. He stressed' he is X, though Y is named last;
+    in 'chaired by A, B attended and spoke. He stressed' he is B (the nearer clause)."""
+    visit = ("11月9日,市委书记郑国华到华星公司调研。公司董事长王明陪同。\n"
+             "在公司展厅,郑国华听取了董事长王明的介绍。他强调,要坚持创新驱动。")
+    s = engine.summarize(visit)
+    assert [p.name for p in s.speakers] == ["郑国华"]
+    assert [p.name for p in s.attendees] == ["王明"]
+    meeting = "5月6日,某县召开工作会议。会议由县长王平主持,县委书记李建国出席。他强调,要抓好落实。"
+    assert [p.name for p in engine.summarize(meeting).speakers] == ["李建国"]
