@@ -7,8 +7,9 @@ A rule may capture ``ref`` instead: a word that stands for someone named before 
 every rule has run, the engine looks back from the ``ref`` for the names the rules read:
 in its paragraph and the ``settings.persons.ref_paragraphs - 1`` paragraphs before, or,
 when the rule also captures ``surname``, for names with that surname anywhere in the
-body; never more than ``settings.persons.ref_max_chars`` characters back; passing over
-names inside a list of several people (a ``who`` span read as more than one person).
+body; never more than ``settings.persons.ref_max_chars`` characters back; without a
+surname, passing over names inside a list of several people (a ``who`` span read as
+more than one person).
 Of the clause (ended by ``settings.persons.ref_clause_end_pattern``) nearest before the
 ``ref`` that holds such a name, the first name is the person meant: a clause's subject
 comes first.  That mention runs from the naming to the end of the ``ref``, which is its
@@ -150,7 +151,7 @@ def _resolve(doc: DocState, refs: list, groups: list[tuple[int, int]]) -> list[P
                 continue
             i = text.find(name, lo, a)
             while i >= 0:
-                if not in_list(i):
+                if surname or not in_list(i):   # a surname picks one out of a list
                     found.append((i, name))
                 i = text.find(name, i + 1, a)
         best = None

@@ -105,6 +105,9 @@ def test_surname_and_title_stand_for_the_person_with_that_surname(engine):
          "会上,大家回顾了去年的工作。\n讨论热烈。\n周书记说,今年要扩大巡逻范围。")
     s = engine.summarize(t)
     assert [p.to_dict() for p in s.speakers] == [{"name": "周艳", "roles": ["社区党总支书记"]}]
+    # a surname picks its person out of a list of several
+    listed = "5月6日,某县召开工作会议。县领导王明、李强、张华出席会议。\n王局长强调,要抓好落实。"
+    assert [p.name for p in engine.summarize(listed).speakers] == ["王明"]
     # no one named before has the surname: nobody
     assert engine.summarize("5月6日,某县召开工作会议。县长王平主持会议。孙书记强调,要抓好落实。").speakers == []
 
