@@ -9,8 +9,7 @@ in its paragraph and the ``settings.persons.ref_paragraphs - 1`` paragraphs befo
 when the rule also captures ``surname``, for names with that surname anywhere in the
 body; never more than ``settings.persons.ref_max_chars`` characters back; without a
 surname, passing over names inside a list of several people (a ``who`` span read as
-more than one person).
-Of the clause (ended by ``settings.persons.ref_clause_end_pattern``) nearest before the
+more than one person).  Of the clause (ended by ``settings.persons.ref_clause_end_pattern``) nearest before the
 ``ref`` that holds such a name, the first name is the person meant: a clause's subject
 comes first.  That mention runs from the naming to the end of the ``ref``, which is its
 evidence.  A ``ref`` with nobody to stand for gives no person.
@@ -154,22 +153,20 @@ def _resolve(doc: DocState, refs: list, groups: list[tuple[int, int]]) -> list[P
                 if surname or not in_list(i):   # a surname picks one out of a list
                     found.append((i, name))
                 i = text.find(name, i + 1, a)
-        best = None
-        if found:
-            # the nearest clause holding a naming, and in it the first one (its subject:
-            # "X listened to Y's report. He stressed" is X)
-            last = max(found)[0]
-            ends: list = []
-            if clause_end is not None:
-                doc.limit_all(clause_end, text, lo, last, ends, "persons.ref_clause_end")
-            start = ends[-1].end() if ends else lo
-            at = min(i for i, _ in found if i >= start)
-            # two names read at one place (a 2- and a 3-character reading): the one more
-            # mentions read, else the shorter
-            best = max((n for i, n in found if i == at), key=lambda n: (reads[n], -len(n)))
-        if best is None:
+        if not found:
             doc.near_misses.append((rule.id, f"matched {m.group(0)!r} but nobody is named before it"))
             continue
+        # the nearest clause holding a naming, and in it the first one (its subject:
+        # "X listened to Y's report. He stressed" is X)
+        last = max(found)[0]
+        ends: list = []
+        if clause_end is not None:
+            doc.limit_all(clause_end, text, lo, last, ends, "persons.ref_clause_end")
+        start = ends[-1].end() if ends else lo
+        at = min(i for i, _ in found if i >= start)
+        # two names read at one place (a 2- and a 3-character reading): the one more
+        # mentions read, else the shorter
+        best = max((n for i, n in found if i == at), key=lambda n: (reads[n], -len(n)))
         doc.fire(rule)
         # the mention (and its evidence) runs from the naming to the word standing for it
         out.append(PersonMention(rule.field or "", best, list(names[best]), at, b, rule.id))
