@@ -300,8 +300,8 @@ def summarize_many(paths: Iterable[Any], engine_factory: Any = None, jobs: int |
     """Summarise files; yield ``(path, Summary.to_dict())`` or ``(path, FileError)`` in input order.
 
     ``engine_factory``: an Engine, a callable returning one, or a dict of Engine.load
-    arguments (default: shipped rules).  ``jobs``: worker processes (default: all cores;
-    1 runs in this process)."""
+    arguments (default: shipped rules).  ``jobs``: processes summarising at once, this one
+    included (default: all cores; 1: this process only)."""
     opts = Options("dict", explain, encoding, input_format)
     for r in iter_results(list(paths), engine_factory, jobs=jobs, opts=opts, chunksize=chunksize):
         err = r.as_error()
