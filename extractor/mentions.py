@@ -9,10 +9,11 @@ in its paragraph and the ``settings.persons.ref_paragraphs - 1`` paragraphs befo
 when the rule also captures ``surname``, for names with that surname anywhere in the
 body; never more than ``settings.persons.ref_max_chars`` characters back; without a
 surname, passing over names inside a list of several people (a ``who`` span read as
-more than one person).  Of the clause (ended by ``settings.persons.ref_clause_end_pattern``) nearest before the
-``ref`` that holds such a name, the first name is the person meant: a clause's subject
-comes first.  That mention runs from the naming to the end of the ``ref``, which is its
-evidence.  A ``ref`` with nobody to stand for gives no person.
+more than one person).  Of the clause nearest before the ``ref`` that holds such a name
+(clauses end at ``settings.persons.ref_clause_end_pattern``), the first name is the
+person meant: a clause's subject comes first.  That mention runs from the naming to the
+end of the ``ref``, which is its evidence.  A ``ref`` with nobody to stand for gives no
+person.
 """
 from __future__ import annotations
 
@@ -98,7 +99,9 @@ def run(doc: DocState) -> None:
 
 
 def _ref_rules(book: RuleBook) -> frozenset[str]:
-    """Ids of the person rules with a pattern that captures ``ref`` (once per rule book)."""
+    """Ids of the person rules with a pattern that captures ``ref`` (once per rule book).
+    Read off the pattern sources: asking the compiled patterns' ``groupindex`` would
+    rebuild every ``regex`` pattern that a one-file run otherwise never needs."""
     got = book.__dict__.get("_ref_rules")
     if got is None:
         got = book.__dict__["_ref_rules"] = frozenset(

@@ -44,7 +44,7 @@ class Line(Record):
         self.text = text
 
 
-def role_fullness(roles: list[str]) -> tuple[int, int]:
+def _role_fullness(roles: list[str]) -> tuple[int, int]:
     """How fully a person's roles are printed: more roles, then more characters, is fuller."""
     return (len(roles), sum(len(r) for r in roles))
 
@@ -53,7 +53,7 @@ def fullest_roles(persons: list[Any]) -> dict[str, list[str]]:
     """Each name's fullest roles among ``persons`` (anything with ``name`` and ``roles``)."""
     out: dict[str, list[str]] = {}
     for p in persons:
-        if p.name not in out or role_fullness(p.roles) > role_fullness(out[p.name]):
+        if p.name not in out or _role_fullness(p.roles) > _role_fullness(out[p.name]):
             out[p.name] = p.roles
     return out
 
@@ -201,7 +201,7 @@ class DocState(Record):
             hit = self.requires_units(rule, units)
             if not hit:
                 return []
-            starts, joins, every = self._layout(units)
+            starts, joins, _ = self._layout(units)   # the runs of hit units instead of all
             runs = _runs(hit, joins)
         else:
             starts, joins, runs = self._layout(units)
