@@ -196,15 +196,17 @@ class PersonReader:
         seg = text[start:end]
         for a, b in split_top(seg, self.sep):
             parsed = self._piece(text, start + a, start + b, limit)
+            # split at a weak separator when the piece is no person, or when every part is one
+            # (院长X和政委Y is two people; 住房和城乡建设局局长Z is one)
+            sub = split_top(seg[a:b], self.weak_sep)
+            if len(sub) > 1:
+                got = [self._piece(text, start + a + x, start + a + y, limit) for x, y in sub]
+                people = [g for g in got if isinstance(g, ParsedPerson)]
+                if (parsed is None and people) or len(people) == len(got):
+                    out.extend(people)
+                    pending = []
+                    continue
             if parsed is None:
-                sub = split_top(seg[a:b], self.weak_sep)
-                if len(sub) > 1:
-                    got = [self._piece(text, start + a + x, start + a + y, limit) for x, y in sub]
-                    people = [g for g in got if isinstance(g, ParsedPerson)]
-                    if people:
-                        out.extend(people)
-                        pending = []
-                        continue
                 pending = []
                 continue
             if parsed == "roles":
