@@ -241,8 +241,18 @@ def strip_value(s: str) -> str:
     return s.strip().strip(",;:、 ")
 
 
+_OPENING = "\u201c\u2018\u300c\u300e"
+_CLOSING = "\u201d\u2019\u300d\u300f"
+
+
 def unquote(s: str) -> str:
+    """Quotation marks around the whole value, and a stray one at either end (an opening
+    mark with no closing one after it, a closing mark with no opening one before it)."""
     s = s.strip()
     if len(s) >= 2 and s[0] in _QUOTES and s[-1] in _QUOTES:
         return s[1:-1]
+    if s and s[0] in _OPENING and not any(c in _CLOSING for c in s[1:]):
+        s = s[1:]
+    if s and s[-1] in _CLOSING and not any(c in _OPENING for c in s[:-1]):
+        s = s[:-1]
     return s
