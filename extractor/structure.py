@@ -402,7 +402,8 @@ def _over_budget(doc: DocState) -> bool:
 
 def _speaker(doc: DocState, ch: Chain, window: int, field: str | None) -> PersonMention | None:
     """Who introduced the list: the last speaker mentioned before it (within the window);
-    failing that, the last person named in the list's paragraph or the one before it.
+    failing that, the last person named in the list's paragraph or the ones before it
+    (``points.attribution_paragraphs`` paragraphs, counting the list's own).
     Nobody when a ``no_speaker`` cue (the meeting as a body) stands between them and the list."""
     lo = max(doc.body.start, ch.start - window)
     starts = doc.starts_of(doc.persons)
@@ -411,8 +412,9 @@ def _speaker(doc: DocState, ch: Chain, window: int, field: str | None) -> Person
     if not spoke:
         n = bisect_right(doc.starts_of(doc.paragraphs), ch.start)   # paragraphs starting at or before the list
         paras = doc.paragraphs
-        near = paras[n - 2].start if n >= 2 else (paras[n - 1].start if n else lo)
-        spoke = [p for p in before if p.start >= near]
+        back = max(1, int(doc.book.setting("points.attribution_paragraphs", 2)))
+        near = paras[max(n - back, 0)].start if n else lo
+        spoke = [p for p in before if p.end > near]     # a ref (何校长) ends where it stands
     if not spoke:
         return None
     last = max(spoke, key=lambda p: p.start)

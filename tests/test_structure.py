@@ -102,3 +102,23 @@ def test_budget_spent_while_reading_lists_keeps_those_read(engine, monkeypatch):
     s = engine.summarize(t)
     assert [(p.marker, p.lead) for p in s.points] == [("一要", "提高认识"), ("二要", "压实责任")]
     assert "document time budget spent while reading numbered lists" in s.warnings
+
+
+def test_list_with_no_speaker_is_not_given_an_attendee_of_an_earlier_paragraph(engine):
+    # nobody is named as giving these requirements: an attendee named one paragraph
+    # earlier did not introduce them (points.attribution_paragraphs)
+    t = ("9月1日,县审计局召开审计进场会。区教育局局长吴平和被审计单位干部参加会议。\n"
+         "会上宣读了审计通知书,并提出三项要求。一是强化认识。二是加强沟通。三是严明纪律。")
+    s = engine.summarize(t)
+    assert [p.marker for p in s.points] == ["一是", "二是", "三是"]
+    assert {p.speaker for p in s.points} == {None}
+    assert s.speakers == []
+
+
+def test_surname_and_title_in_the_list_paragraph_introduce_the_list(engine):
+    # 何校长 stands for 何宗平, named (as the host) in the paragraph before
+    t = ("6月10日,中心学校召开校长会议。会议由中心学校校长何宗平主持。\n"
+         "在会上,何校长安排部署了有关工作。要求学校一要加强安全工作。二要做好质量检测。")
+    s = engine.summarize(t)
+    assert {p.speaker for p in s.points} == {"何宗平"}
+    assert [p.name for p in s.speakers] == ["何宗平"]
