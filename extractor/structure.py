@@ -101,10 +101,11 @@ def _find_markers(doc: DocState, rule: Rule) -> list[Marker]:
     return out
 
 
-def _chains(rule: Rule, markers: list[Marker]) -> list[Chain]:
+def _chains(rule: Rule, markers: list[Marker], lone: list[Chain] | None = None) -> list[Chain]:
     """Chains of markers numbered 1, 2, 3, ... A lone first item is kept when it is the
     family's last marker (an excerpt that stops inside the list); it then runs to the
-    end of the text (see _set_ends)."""
+    end of the text (see _set_ends). Other lone first items go to ``lone`` when given:
+    their list may go on in another style (首先…第二…第三, see _join_lone)."""
     chains: list[Chain] = []
     cur: list[Marker] = []
 
@@ -112,6 +113,8 @@ def _chains(rule: Rule, markers: list[Marker]) -> list[Chain]:
         lone_at_end = (not rule.needs_cue and len(cur) == 1 and cur[0] is markers[-1] and cur[0].num == 1)
         if len(cur) >= max(rule.min_items, 2) or lone_at_end:
             chains.append(Chain(rule, list(cur)))
+        elif lone is not None and len(cur) == 1 and cur[0].num == 1:
+            lone.append(Chain(rule, list(cur)))
 
     for mk in markers:
         if mk.num == 1:
@@ -183,6 +186,24 @@ def _join(doc: DocState, ch: Chain, by_num: dict[int, tuple[list[Marker], list[i
         ch.markers.append(nxt)
         owned.update(range(nxt.start, nxt.end))
         _set_ends(doc, ch, heading_max)
+
+
+def _join_lone(doc: DocState, lone: list[Chain], by_num: dict[int, tuple[list[Marker], list[int]]],
+               owned: set[int], heading_max: int) -> list[Chain]:
+    """Lone first items whose list goes on in other styles within their paragraph (the next
+    paragraph for block lists): the chains they start."""
+    out = []
+    for ch in lone:
+        first = ch.markers[0]
+        if _owned(first, owned):
+            continue
+        block = ch.rule.block
+        ch.ends = [(_next_paragraph_end if block else _paragraph_end)(doc, first.start)]
+        _join(doc, ch, by_num, owned, heading_max)
+        if len(ch.markers) > 1:
+            owned.update(range(first.start, max(first.end, first.start + 1)))
+            out.append(ch)
+    return out
 
 
 def _owned(m: Marker, owned: set[int]) -> bool:
@@ -333,10 +354,12 @@ def run(doc: DocState) -> None:
     chains: list[Chain] = []
     all_markers: list[Marker] = []
     owned: set[int] = set()
+    join = bool(book.setting("points.join_families", False))
+    lone: list[Chain] = []
     for rule in book.of_kind("list"):
         markers = _find_markers(doc, rule)
         all_markers.extend(markers)
-        family = _chains(rule, markers)
+        family = _chains(rule, markers, lone if join else None)
         for k, ch in enumerate(family):
             if any(_owned(m, owned) for m in ch.markers):
                 continue   # a higher-priority family already owns these markers
@@ -348,13 +371,14 @@ def run(doc: DocState) -> None:
                 owned.update(range(m.start, max(m.end, m.start + 1)))
         if _over_budget(doc):
             break
-    if book.setting("points.join_families", False):
+    if join:
         by_num: dict[int, list[Marker]] = {}
         for m in sorted(all_markers, key=lambda m: m.start):
             by_num.setdefault(m.num, []).append(m)
         numbered = {n: (ms, [m.start for m in ms]) for n, ms in by_num.items()}
         for ch in chains:
             _join(doc, ch, numbered, owned, heading_max)
+        chains.extend(_join_lone(doc, lone, numbered, owned, heading_max))
     chains.sort(key=lambda c: c.start)
     directive: set[int] = set()
     for c in chains:      # every list asks the cue rules: the budget is checked on the way
@@ -409,6 +433,13 @@ def _speaker(doc: DocState, ch: Chain, window: int, field: str | None) -> Person
     starts = doc.starts_of(doc.persons)
     before = doc.persons[bisect_left(starts, lo):bisect_left(starts, ch.start)]
     spoke = [p for p in before if p.field == field]
+    # a list in the sentence that introduces it (X对下步工作进行安排:一是…): the speaker named
+    # there, else the first person named there (its subject)
+    i = _at(doc.sentences, doc.starts_of(doc.sentences), ch.start)
+    here = [p for p in before if p.end > doc.sentences[i].start] if i >= 0 else []
+    if here:
+        said = [p for p in here if p.field == field]
+        spoke = said or [min(here, key=lambda p: p.start)]
     if not spoke:
         n = bisect_right(doc.starts_of(doc.paragraphs), ch.start)   # paragraphs starting at or before the list
         paras = doc.paragraphs

@@ -122,3 +122,21 @@ def test_surname_and_title_in_the_list_paragraph_introduce_the_list(engine):
     s = engine.summarize(t)
     assert {p.speaker for p in s.points} == {"何宗平"}
     assert [p.name for p in s.speakers] == ["何宗平"]
+
+
+def test_a_list_goes_on_in_another_style_after_a_lone_first_item(engine):
+    # 首先 (an ordinal word) opens the list, 第二要/第三要 continue it
+    got = points(engine, HEAD + "党委书记王明强调,首先要统一思想;第二要压实责任;第三要狠抓落实。")
+    assert got == [("首先", "要统一思想"), ("第二要", "压实责任"), ("第三要", "狠抓落实")]
+
+
+def test_a_lone_first_item_with_no_continuation_is_no_list(engine):
+    assert points(engine, HEAD + "党委书记王明首先传达了文件精神。会议要求,要抓好落实。") == []
+
+
+def test_the_person_named_in_the_sentence_introducing_a_list_is_its_speaker(engine):
+    # 王明 spoke before, but 李刚 introduces this list in its own sentence
+    s = engine.summarize(HEAD + "县委书记王明主持会议并讲话。县长李刚对下一步工作进行安排:一是抓好春耕;"
+                                "二是抓好防火;三是抓好安全。")
+    assert {p.speaker for p in s.points} == {"李刚"}
+    assert [p.name for p in s.speakers] == ["王明", "李刚"]
