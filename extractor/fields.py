@@ -164,24 +164,30 @@ def run(doc: DocState) -> None:
 
 def relayed_spans(doc: DocState) -> list[Span]:
     """Stretches of the body that relay another meeting: from a ``relayed`` cue to the end of
-    its paragraph, when the meeting the cue names is not this report's meeting."""
+    its unit (the rule's scope: paragraph or sentence), when the meeting the cue names is not
+    this report's meeting."""
     rules = [r for r in doc.book.of_kind("cue") if r.cue == "relayed"]
     if not rules:
         return []
     own = doc.summary.meeting.value if doc.summary.meeting else ""
     spans = []
-    paras = doc.paragraphs
-    found = [doc.by_unit(rule, paras) for rule in rules]    # each rule over all paragraphs at once
-    for i, para in enumerate(paras):
-        for rule, per_para in zip(rules, found):
-            for m in per_para.get(i, ()):
+    for rule in rules:
+        units = doc.units(rule.scope)
+        for i, per_unit in doc.by_unit(rule, units).items():    # the rule over all units at once
+            for m in per_unit:
                 named = m.groupdict().get("meeting") or ""
                 if own and (own in named or named in own):
                     continue
                 doc.fire(rule)
-                spans.append(Span(m.start(), para.end))
+                spans.append(Span(m.start(), units[i].end))
                 break
-    return spans
+    merged: list[Span] = []      # in text order, overlaps joined (in_relayed bisects them)
+    for sp in sorted(spans, key=lambda sp: sp.start):
+        if merged and sp.start <= merged[-1].end:
+            merged[-1] = Span(merged[-1].start, max(merged[-1].end, sp.end))
+        else:
+            merged.append(sp)
+    return merged
 
 
 def order_by_first_mention(doc: DocState, people: list[Person]) -> list[Person]:

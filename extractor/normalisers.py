@@ -246,13 +246,20 @@ _CLOSING = "\u201d\u2019\u300d\u300f"
 
 
 def unquote(s: str) -> str:
-    """Quotation marks around the whole value, and a stray one at either end (an opening
-    mark with no closing one after it, a closing mark with no opening one before it)."""
+    """Quotation marks around the whole value go, and so does every stray one: an opening
+    mark with no closing one after it, a closing mark with no opening one before it."""
     s = s.strip()
     if len(s) >= 2 and s[0] in _QUOTES and s[-1] in _QUOTES:
         return s[1:-1]
-    if s and s[0] in _OPENING and not any(c in _CLOSING for c in s[1:]):
-        s = s[1:]
-    if s and s[-1] in _CLOSING and not any(c in _OPENING for c in s[:-1]):
-        s = s[:-1]
-    return s
+    stray: set[int] = set()
+    opened: list[int] = []
+    for i, c in enumerate(s):
+        if c in _OPENING:
+            opened.append(i)
+        elif c in _CLOSING:
+            if opened:
+                opened.pop()
+            else:
+                stray.add(i)
+    stray.update(opened)
+    return "".join(c for i, c in enumerate(s) if i not in stray) if stray else s

@@ -431,7 +431,8 @@ def _speaker(doc: DocState, ch: Chain, window: int, field: str | None) -> Person
     Nobody when a ``no_speaker`` cue (the meeting as a body) stands between them and the list."""
     lo = max(doc.body.start, ch.start - window)
     starts = doc.starts_of(doc.persons)
-    before = doc.persons[bisect_left(starts, lo):bisect_left(starts, ch.start)]
+    before = [p for p in doc.persons[bisect_left(starts, lo):bisect_left(starts, ch.start)]
+              if p.end <= ch.start]      # a ref (他, 张校长) after the list stands after it
     spoke = [p for p in before if p.field == field]
     # a list in the sentence that introduces it (X对下步工作进行安排:一是…): the speaker named
     # there, else the first person named there (its subject)

@@ -71,3 +71,15 @@ def test_field_rules_that_cannot_win_are_not_tried_and_change_nothing(engine):
         assert fast.summary.to_dict(explain=True) == full.summary.to_dict(explain=True), path.name
         skipped_somewhere |= any(rid.startswith("meeting.") and rid not in fast.fired for rid in full.fired)
     assert skipped_somewhere
+
+
+def test_remarks_made_at_another_meeting_end_with_their_sentence(engine):
+    # a sentence-scoped relayed cue: 李强 spoke at the provincial meeting, not this one;
+    # 王明, later in the same paragraph, spoke here
+    s = engine.summarize("3月5日,县政府召开常务会议,传达学习全省经济工作会议精神。"
+                         "省长李强在全省经济工作会议上强调,要稳增长。县长王明主持会议并强调,要抓好落实。")
+    assert [p.name for p in s.speakers] == ["王明"]
+
+
+def test_a_unquoted_stray_quote_is_dropped_from_a_meeting_name(engine):
+    assert meeting(engine, "9月1日,市委召开“不忘初心牢记使命主题教育总结会议。")[0] == "市委不忘初心牢记使命主题教育总结会议"

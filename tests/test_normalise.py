@@ -19,3 +19,11 @@ def test_crlf_and_zero_width_keep_a_map_to_the_original():
 
 def test_ideographic_space_and_nbsp_become_spaces():
     assert normalise("\u3000\u3000会议\u00a0召开").text == "  会议 召开"
+
+
+def test_unquote_drops_surrounding_and_stray_quotation_marks():
+    from extractor.normalisers import unquote
+    assert unquote("“两会”精神传达会") == "“两会”精神传达会"          # a pair stays
+    assert unquote("“主题教育总结会议”") == "主题教育总结会议"          # around the whole value
+    assert unquote("市委“主题教育总结会议") == "市委主题教育总结会议"    # an opening mark never closed
+    assert unquote("主题”教育“两会”会议") == "主题教育“两会”会议"      # a closing mark never opened
