@@ -48,3 +48,23 @@ def test_empty_and_whitespace(engine):
     for text in ("", "   \n\n  ", "\x00\x01"):
         d = engine.summarize(text).to_dict()
         assert d["title"] is None and d["hosts"] == [] and d["points"] == []
+
+
+import pytest
+
+
+@pytest.mark.parametrize("text", [
+    "青山县人民检察院工作报告\n各位代表:现在,我代表县人民检察院向大会报告工作。一是依法打击犯罪。二是服务大局。",
+    "青山镇2024年安全生产工作要点\n为做好全年工作,县长王明要求:一是加强组织领导。二是强化隐患排查。",
+    "全县经济工作会议将于3月10日召开\n全县经济工作会议定于3月10日召开,县委书记王明将出席会议并讲话。",
+])
+def test_plans_work_reports_and_announcements_get_no_meeting_people_or_points(engine, text):
+    s = engine.summarize(text)
+    assert s.title is not None
+    assert (s.meeting, s.meeting_date, s.hosts, s.speakers, s.attendees, s.points) == (None, None, [], [], [], [])
+
+
+def test_a_plan_named_in_a_meeting_headline_is_still_a_report(engine):
+    s = engine.summarize("县政府常务会议审议2024年工作计划\n3月5日,县长王明主持召开县政府常务会议,审议工作计划。")
+    assert s.meeting.value == "县政府常务会议"
+    assert [p.name for p in s.hosts] == ["王明"]
