@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from .model import Person, Value
-from .normalisers import date_parts, day_only, format_date, strip_value, to_int, unquote
+from .normalisers import date_parts, day_only, format_date, relative_day, strip_value, to_int, unquote
 from .rulebook import Rule
 from .state import Candidate, DocState, PersonMention, Span, fullest_roles
 
@@ -47,6 +47,11 @@ def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:
     text is taken from the original."""
     numerals = doc.book.numerals
     norm = rule.normalise
+    if "relative_day" in norm:
+        start, end = m.span("relative")
+        base = doc.summary.published.value if doc.summary.published else None
+        v = relative_day(m.group("relative"), doc.book.setting("dates.relative_days"), base)
+        return (v, start, end) if v else None
     if "date" in norm or "day_only" in norm or "dated_line" in norm:
         spans = _capture_spans(m, ["year", "month", "day"]) or [m.span()]
         start, end = min(a for a, _ in spans), max(b for _, b in spans)

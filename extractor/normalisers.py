@@ -6,6 +6,7 @@ table, the person pieces from the ``settings.persons`` patterns.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from .record import Frozen, Record
 
@@ -94,6 +95,18 @@ def day_only(m: Any, numerals: dict[str, int], base: str | None) -> str | None:
     if day is None or not base or len(base) < 10 or not 1 <= day <= 31:
         return None
     return f"{base[:7]}-{day:02d}"
+
+
+def relative_day(word: str | None, offsets: Any, base: str | None) -> str | None:
+    """A day named relative to the publication date (``offsets``: word -> days, from the
+    rules' settings), as YYYY-MM-DD; None without a full publication date."""
+    if not word or not base or not isinstance(offsets, dict) or word not in offsets:
+        return None
+    try:
+        day = date.fromisoformat(base[:10]) + timedelta(days=int(offsets[word]))
+    except (ValueError, TypeError):
+        return None
+    return day.isoformat()
 
 
 def split_top(text: str, sep: Any) -> list[tuple[int, int]]:

@@ -45,6 +45,7 @@ NORMALISERS = {
     "date": (("month", "day", "date"),),
     "dated_line": (("month", "day"),),
     "day_only": (),
+    "relative_day": (("relative",),),
     "strip": (),
     "unquote": (),
 }

@@ -83,3 +83,18 @@ def test_remarks_made_at_another_meeting_end_with_their_sentence(engine):
 
 def test_a_unquoted_stray_quote_is_dropped_from_a_meeting_name(engine):
     assert meeting(engine, "9月1日,市委召开“不忘初心牢记使命主题教育总结会议。")[0] == "市委不忘初心牢记使命主题教育总结会议"
+
+
+def test_relative_day_counts_from_the_publication_date(engine):
+    assert meeting(engine, "发布日期:2024-03-01\n昨日下午,县委召开常委会议。")[1] == "2024-02-29"
+    assert meeting(engine, "昨日下午,县委召开常委会议。")[1] is None      # no publication date
+
+
+def test_relative_day_normaliser():
+    from extractor.normalisers import relative_day
+    offsets = {"昨日": -1, "今天": 0}
+    assert relative_day("昨日", offsets, "2024-01-01") == "2023-12-31"
+    assert relative_day("今天", offsets, "2024-01-01") == "2024-01-01"
+    assert relative_day("前年", offsets, "2024-01-01") is None
+    assert relative_day("昨日", offsets, None) is None
+    assert relative_day("昨日", offsets, "--01-01") is None
