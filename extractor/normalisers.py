@@ -214,8 +214,8 @@ class PersonReader:
             sub = split_top(seg[a:b], self.weak_sep)
             if len(sub) > 1:
                 got = [self._piece(text, start + a + x, start + a + y, limit) for x, y in sub]
-                people = [g for g in got if isinstance(g, ParsedPerson)]
-                if (parsed is None and people) or len(people) == len(got):
+                people = [p for g in got if isinstance(g, list) for p in g]
+                if (parsed is None and people) or all(isinstance(g, list) for g in got):
                     out.extend(people)
                     pending = []
                     continue
@@ -225,15 +225,17 @@ class PersonReader:
             if parsed == "roles":
                 pending.extend(self._roles(text, start + a, start + b))
                 continue
-            assert isinstance(parsed, ParsedPerson)
+            assert isinstance(parsed, list)
             if pending:
-                parsed.roles = pending + parsed.roles
-                parsed.start = pending[0][0]
+                parsed[0].roles = pending + parsed[0].roles
+                parsed[0].start = pending[0][0]
                 pending = []
-            out.append(parsed)
+            out.extend(parsed)
         return out
 
-    def _piece(self, text: str, a: int, b: int, limit: Any) -> ParsedPerson | str | None:
+    def _piece(self, text: str, a: int, b: int, limit: Any) -> list[ParsedPerson] | str | None:
+        """The person a piece names (and the one standing in for them, a ``proxy`` capture),
+        or "roles" for roles alone, or None."""
         while a < b and text[a].isspace():
             a += 1
         while b > a and text[b - 1].isspace():
@@ -244,7 +246,12 @@ class PersonReader:
         if m is not None:
             ra, rb = m.span("roles") if m.group("roles") else (m.start("name"), m.start("name"))
             roles = self._roles(text, ra, rb) if rb > ra else []
-            return ParsedPerson(m.group("name"), roles, a, m.end("name"), m.start("name"))
+            got = [ParsedPerson(m.group("name"), roles, a, m.end("name"), m.start("name"))]
+            proxy = m.groupdict().get("proxy")
+            if proxy:
+                pa, pb = m.span("proxy")
+                got.append(ParsedPerson(proxy, [], pa, pb, pa))
+            return got
         if limit.one(self.roles_only, "fullmatch", text, a, b):
             return "roles"
         return None
