@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Person, Summary
+from .model import Person, Point, Summary
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
@@ -30,6 +30,21 @@ def _person(p: Person, labels: dict[str, str]) -> str:
     if p.roles:
         return f"{_esc(p.name)} ({_esc(sep.join(p.roles))})"
     return _esc(p.name)
+
+
+def point_numbers(points: list[Point]) -> list[int]:
+    """The number each point is shown with: 1, 2, ... within each speaker's run of points
+    (a new speaker label starts a new list at 1)."""
+    out: list[int] = []
+    speaker = None
+    n = 0
+    for p in points:
+        if p.speaker and p.speaker != speaker:
+            speaker = p.speaker
+            n = 0
+        n += 1
+        out.append(n)
+    return out
 
 
 def to_markdown(s: Summary, labels: dict[str, str]) -> str:
@@ -68,8 +83,10 @@ def to_markdown(s: Summary, labels: dict[str, str]) -> str:
         lines.append(f"## {L('points', 'points')}")
         lines.append("")
         speaker = None
-        for i, p in enumerate(s.points, 1):
+        for p, i in zip(s.points, point_numbers(s.points)):
             if p.speaker and p.speaker != speaker:
+                if lines[-1]:  # a blank line ends the list above: the label is no list item's text
+                    lines.append("")
                 lines.append(f"{L('speaker_of_points', 'speaker')}: {_esc(p.speaker)}")
                 lines.append("")
                 speaker = p.speaker

@@ -116,7 +116,13 @@ def spans(d: dict[str, Any], labels: dict[str, str]) -> list[Span]:
             add(x, name, L(name, name))
 
     def walk(items: list[dict[str, Any]], prefix: str, field: str) -> None:
-        for n, it in enumerate(items, 1):
+        speaker = None
+        n = 0
+        for it in items:
+            # numbered as the summary shows them: from 1 again under each new speaker
+            if it.get("speaker") and it.get("speaker") != speaker:
+                speaker, n = it.get("speaker"), 0
+            n += 1
             number = f"{prefix}{n}"
             add(it.get("evidence"), field, f"{L(field, field)} {number}")
             walk(it.get("items", []), number + ".", "items")

@@ -120,6 +120,56 @@ def test_markdown_is_commonmark_with_table_and_numbered_list(summaries, name):
         assert "ordered_list_open" not in types
 
 
+def _ordered_lists(html_text):
+    """Each top-level ordered list of rendered HTML as (start, number of items), in order,
+    and the text of the paragraphs between them."""
+    class P(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.lists, self.depth, self.paras, self.in_p = [], 0, [], False
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("ol", "ul"):
+                if self.depth == 0 and tag == "ol":
+                    self.lists.append([int(dict(attrs).get("start", 1)), 0])
+                self.depth += 1
+            elif tag == "li" and self.depth == 1:
+                self.lists[-1][1] += 1
+            elif tag == "p" and self.depth == 0:
+                self.in_p = True
+                self.paras.append("")
+
+        def handle_endtag(self, tag):
+            if tag in ("ol", "ul"):
+                self.depth -= 1
+            elif tag == "p":
+                self.in_p = False
+
+        def handle_data(self, data):
+            if self.in_p:
+                self.paras[-1] += data
+    p = P()
+    p.feed(html_text)
+    return [tuple(x) for x in p.lists], p.paras
+
+
+def test_two_speakers_get_two_lists_each_from_one(summaries):
+    """Each speaker's points are a list of their own under the speaker's label: the second label
+    is a paragraph (not folded into the first list's last item) and numbering starts at 1 again."""
+    s = summaries["two_speakers_lists"][1]
+    assert [p.speaker for p in s.points] == ["林振华"] * 3 + ["陈雪梅"] * 2
+    lists, paras = _ordered_lists(_md().render(s.to_markdown()))
+    assert lists == [(1, 3), (1, 2)]
+    label = s.labels["speaker_of_points"]
+    assert [p for p in paras if p.startswith(label)] == [f"{label}: 林振华", f"{label}: 陈雪梅"]
+    # the HTML page shows the same two lists, and the badges in its source text number alike
+    page = to_html(s, summaries["two_speakers_lists"][0].raw)
+    assert _ordered_lists(page)[0] == [(1, 3), (1, 2)]
+    badges = re.findall(r'data-field="points"[^>]*data-label="([^"]*)"', page)
+    pl = s.labels["points"]
+    assert badges == [f"{pl} 1", f"{pl} 2", f"{pl} 3", f"{pl} 1", f"{pl} 2"]
+
+
 def _ev(rule="r"):
     return Evidence(rule, 0, 1, "x")
 
