@@ -440,3 +440,25 @@ def test_readme_documents_the_formats():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "## Output formats" in readme and "docs/report.png" in readme
     assert (ROOT / "docs" / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_date_without_a_year_reads_as_a_date(engine):
+    """JSON keeps ISO --MM-DD; Markdown and HTML print the rules' month-day words and say
+    that the year is not given (the words come from the labels, not from the code)."""
+    text = "7月31日下午,某县召开安全生产工作会议。县长王大明主持会议并讲话。"
+    s = engine.summarize(text)
+    assert s.meeting_date.value == "--07-31"
+    assert s.to_dict()["meeting_date"] == "--07-31"
+    labels = engine.book.labels
+    words = labels["month_day"].format(month=7, day=31)
+    assert words == "7月31日"
+    md = s.to_markdown()
+    assert "--07-31" not in md
+    assert f"| {words} ({labels['year_not_given']}) |" in md
+    page = to_html(s, text)
+    summary_part = page.split('<section class="source">')[0]
+    assert words in summary_part and labels["year_not_given"] in summary_part
+    assert "--07-31" not in summary_part
+    # a full date is printed as it is
+    s2 = engine.summarize("2023年7月31日下午,某县召开安全生产工作会议。县长王大明主持会议。")
+    assert "| 2023-07-31 |" in s2.to_markdown()
