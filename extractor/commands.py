@@ -118,8 +118,21 @@ def rules_check(argv: Sequence[str]) -> int:
         n = len(e.problems)
         print(f"{n} problem{'s' if n != 1 else ''} in {len({q.file for q in e.problems})} of {nfiles} files")
         return EXIT_USAGE
+    for label, where in _pack_dirs(packs, args.no_shipped_rules):
+        print(f"{label}: {where}")
     print(f"{len(book.rules)} rules in {len(book.files)} files: ok")
     return EXIT_OK
+
+
+def _pack_dirs(packs: list[list[Path]], no_shipped: bool) -> list[tuple[str, str]]:
+    """Where each pack's files are, as ``rules list`` names the packs (shipped, overlay N):
+    after ``pip install .`` the shipped rules are the installed copy, not a checkout's rules/."""
+    out = []
+    for i, files in enumerate(packs):
+        label = f"overlay {i}" if i else "base" if no_shipped else "shipped"
+        dirs = sorted({str(f.parent) for f in files})
+        out.append((label, ", ".join(dirs) if dirs else "(no rule files)"))
+    return out
 
 
 def rules_test(argv: Sequence[str]) -> int:

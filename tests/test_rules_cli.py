@@ -44,6 +44,28 @@ def test_check_shipped_rules_ok(capsys):
     assert out.strip().endswith(f"rules in {n_files} files: ok")
 
 
+def test_check_and_list_say_where_the_rules_are(capsys, tmp_path):
+    """After `pip install .` the shipped rules are the installed copy: `rules check` names the
+    directory of each pack, `rules list` the file and line of each rule."""
+    f = overlay(tmp_path, """
+        rules:
+          - id: mine.meeting
+            kind: field
+            field: meeting
+            pattern: '(?P<value>\\w+座谈会)'
+        """)
+    rc, out, _ = run(capsys, "rules", "check", str(f.parent))
+    assert rc == 0
+    assert f"shipped: {shipped_rules_dir()}" in out.splitlines()
+    assert f"overlay 1: {f.parent}" in out.splitlines()
+    rc, out, _ = run(capsys, "rules", "list", "--json", str(f.parent))
+    rows = {r["id"]: r for r in map(json.loads, out.splitlines())}
+    assert rows["mine.meeting"]["origin"] == "overlay 1"
+    assert Path(rows["mine.meeting"]["where"].rsplit(":", 1)[0]).resolve() == f.resolve()
+    shipped = Path(rows["chrome.share"]["where"].rsplit(":", 1)[0]).resolve()
+    assert shipped.parent == shipped_rules_dir().resolve()
+
+
 def test_check_naming_the_shipped_directory_is_the_base(capsys):
     rc, out, _ = run(capsys, "rules", "check", str(shipped_rules_dir()))
     assert rc == 0 and out.strip().endswith(": ok")
