@@ -169,6 +169,9 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     p.add_argument("--explain", action="store_true",
                    help="add each value's evidence (rule, span, text) to json, jsonl, yaml, csv and "
                         "csv-points (html always shows it; with markdown it is an error)")
+    p.add_argument("--show-markup", action="store_true",
+                   help="--format html of Markdown or HTML input: show the file's markup as the source "
+                        "text (default: the text as read)")
     p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
     p.add_argument("--jobs", "-j", type=_jobs, default=os.cpu_count() or 1, metavar="N",
                    help="processes summarising several files at once (default: all cores; 1: no workers)")
@@ -178,6 +181,8 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     if args.explain and args.format not in EXPLAIN_FORMATS:
         p.error(f"--explain has no place in --format {args.format} (CommonMark has no footnotes): "
                 "use --format json, yaml, csv or html (evidence highlighted), or 'summarize explain FILE'")
+    if args.show_markup and args.format != "html":
+        p.error("--show-markup goes with --format html")
     engine = load_engine(args)   # a RuleError is reported by main()
     from .reader import ReadError, read_path, read_stdin
     inputs, empty = _expand_inputs(args.files)
@@ -218,7 +223,7 @@ def cmd_summarize(argv: Sequence[str]) -> int:
             out_chunks.append(summary.to_json(args.explain) + "\n")
         elif fmt == "html":
             from .report_html import to_html
-            out_chunks.append(to_html(summary, src.raw, name=path))
+            out_chunks.append(to_html(summary, src, name=path, markup=args.show_markup))
         elif fmt in ("yaml", "csv", "csv-points"):  # extractor/formats.py
             from .formats import record
             out_chunks.append(record(fmt, path, summary.to_dict(args.explain), summary.labels,

@@ -408,16 +408,70 @@ def test_html_source_text_cannot_inject(engine, tmp_path):
     _check(r.stdout)
 
 
-def test_html_of_markdown_input_highlights_the_markup(tmp_path, engine):
+def test_html_of_markdown_input_highlights_the_markup_on_request(tmp_path, engine):
     text = SEED.read_text(encoding="utf-8").replace("蒋立群", "**蒋立群**")
     f = tmp_path / "report.md"
     f.write_text(text, encoding="utf-8")
     src = read_path(str(f))
     s = engine.summarize_source(src)
-    c = _check(to_html(s, src.raw))
-    assert "".join(c.pre) == src.raw
+    for page in (to_html(s, src.raw), to_html(s, src, markup=True)):
+        c = _check(page)
+        assert "".join(c.pre) == src.raw
+        hosts = [t for a, t in c.marks if a["data-field"] == "hosts"]
+        assert hosts and "**" in hosts[0]
+    c = _check(to_html(s, src))                          # default: the text as read
+    assert "".join(c.pre) == src.text and "**" not in "".join(c.pre)
     hosts = [t for a, t in c.marks if a["data-field"] == "hosts"]
-    assert hosts and "**" in hosts[0]
+    assert hosts and hosts[0].endswith("蒋立群")
+
+
+HTML_REPORT = """<!DOCTYPE html><html><head><title>松岭区新闻网</title><style>p{margin:0}</style></head>
+<body><h1>松岭区召开2024年春季森林防火工作会议</h1>
+<p>3月18日上午,松岭区召开2024年春季森林防火工作会议。区委副书记、区长<b>陈雪梅</b>主持会议并讲话。</p>
+<p>陈雪梅强调:</p><p>一要迅速传达会议精神,层层压实工作责任。</p><p>二要加强督导检查,立即整改到位。</p>
+</body></html>
+"""
+
+
+def test_html_of_html_input_shows_the_text_as_read(tmp_path, engine):
+    """The source pane of an HTML input is the text the engine read, not its tags; every
+    highlight is the value's text there, data-span still the evidence's span in the file."""
+    f = tmp_path / "report.html"
+    f.write_text(HTML_REPORT, encoding="utf-8")
+    src = read_path(str(f))
+    s = engine.summarize_source(src)
+    c = _check(to_html(s, src))
+    shown = "".join(c.pre)
+    assert shown == src.text and "<p>" not in shown and "&lt;" not in shown
+    got = {}
+    for a, t in c.marks:
+        got[(a["data-field"], a["data-span"])] = got.get((a["data-field"], a["data-span"]), "") + t
+    ev = s.hosts[0].evidence
+    assert got[("hosts", f"{ev.start}-{ev.end}")].endswith("陈雪梅")
+    assert got[("meeting_date", "-".join(map(str, (s.meeting_date.evidence.start, s.meeting_date.evidence.end))))] == "3月18日"
+    assert [t for (fld, _), t in got.items() if fld == "points"] == [
+        "一要迅速传达会议精神,层层压实工作责任。", "二要加强督导检查,立即整改到位。"]
+    # the command line: the text by default, the markup with --show-markup
+    r = run(str(f), "--format", "html")
+    assert r.returncode == 0 and "&lt;p&gt;" not in r.stdout
+    r = run(str(f), "--format", "html", "--show-markup")
+    assert r.returncode == 0 and "&lt;p&gt;" in r.stdout
+    r = run(str(f), "--show-markup")
+    assert r.returncode == 2 and "--show-markup" in r.stderr
+
+
+def test_date_evidence_covers_the_whole_date(summaries):
+    """A highlighted date is the whole date, 日 included; the values are unchanged."""
+    src, s = summaries["county_committee_chrome"]
+    assert s.meeting_date.value == "2023-05-11" and s.meeting_date.evidence.text == "5月11日"
+    src, s = summaries["fullwidth_yishi"]
+    assert s.meeting_date.evidence.text == "２０２３年３月５日"
+    assert s.published.evidence.text == "２０２３年３月６日"
+    for name, (src, s) in summaries.items():
+        for v in (s.meeting_date, s.published):
+            if v is not None and not v.value.startswith("--"):
+                # ends where the date ends: after its day, and after 日/号 when it has one
+                assert not src.raw[v.evidence.end:].startswith(("日", "号")), name
 
 
 def test_html_cli(tmp_path):
