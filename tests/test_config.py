@@ -99,6 +99,60 @@ def test_later_overlay_wins(capsys, tmp_path, report):
     assert d["hosts"] == []
 
 
+DROP_AD = """
+    rules:
+      - id: my.chrome.ad
+        kind: chrome
+        action: drop
+        pattern: '^\\s*扫码关注.*$'
+    """
+
+AD_REPORT = (
+    "青禾县召开安全生产工作会议\n\n"
+    "  5月11日下午,青禾县召开安全生产工作会议。县委书记邵明川讲话,县长蒋立群主持会议。\n\n"
+    "  邵明川强调:\n\n"
+    "  一要绷紧安全生产这根弦,切实增强风险意识。\n"
+    "扫码关注青禾发布公众号\n"
+    "  要牢固树立底线思维。\n\n"
+    "  二要压实各方责任,确保各项措施落地见效。\n"
+)
+
+
+def test_a_dropped_chrome_line_is_not_in_a_point(tmp_path):
+    """`action: drop` removes the line before anything reads it: not in a point's text or lead."""
+    overlay(tmp_path / "ov", DROP_AD)
+    engine = Engine.load(overlays=[tmp_path / "ov"])
+    s = engine.summarize(AD_REPORT)
+    assert [p.marker for p in s.points] == ["一要", "二要"]
+    assert s.points[0].text == "绷紧安全生产这根弦,切实增强风险意识。\n  要牢固树立底线思维。"
+    assert all("扫码" not in p.text and "扫码" not in p.lead for p in s.points)
+    # without the rule the line is part of the text (it is there to be dropped)
+    assert "扫码关注" in Engine.load().summarize(AD_REPORT).points[0].text
+
+
+def test_equal_priority_a_later_pack_wins_whatever_the_paths(tmp_path):
+    """Two overlays give one field at the same priority, in the same sentence at the same
+    place: the later pack's rule wins, though its path sorts after the earlier one's."""
+    rule = """
+        rules:
+          - id: {rid}
+            kind: field
+            field: meeting
+            priority: 90
+            pattern: '(?P<value>区委召开{what})'
+            value: '{name}'
+        """
+    first = overlay(tmp_path / "a_first", rule.replace("{rid}", "one.meeting").replace("{what}", "常委会议")
+                    .replace("'{name}'", "'{value}一'"))
+    second = overlay(tmp_path / "z_second", rule.replace("{rid}", "two.meeting").replace("{what}", "常委会议")
+                     .replace("'{name}'", "'{value}二'"))
+    engine = Engine.load(overlays=[first.parent, second.parent])
+    s = engine.summarize(REPORT)
+    assert s.meeting.evidence.rule == "two.meeting" and s.meeting.value == "区委召开常委会议二"
+    engine = Engine.load(overlays=[second.parent, first.parent])
+    assert engine.summarize(REPORT).meeting.evidence.rule == "one.meeting"
+
+
 def test_unknown_id_in_disable_is_a_rule_error(capsys, tmp_path, report):
     ov = overlay(tmp_path / "mine", """
         # switch off what we do not want
