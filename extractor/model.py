@@ -223,5 +223,6 @@ class Summary(Record):
                 ev[name] = [p.evidence.to_dict() for p in getattr(self, name)]
             ev["relayed"] = [v.evidence.to_dict() for v in self.relayed]
             d["evidence"] = ev
+        if explain or self.warnings:   # a cut-off rule shows in plain JSON too
             d["warnings"] = list(self.warnings)
         return d

@@ -232,6 +232,21 @@ def test_pattern_timeout_cuts_a_slow_rule_off(capsys, tmp_path, how):
     assert "warning" in err and "mine.slow" in err and "cut off after 0.2s" in err
 
 
+def test_a_cut_off_rule_shows_in_plain_json_as_warnings(capsys, tmp_path, report):
+    """Without --explain the JSON says the summary may be incomplete: a "warnings" list, which
+    the output schema allows; a summary without warnings has no such key."""
+    from extractor.output_schema import OUTPUT_SCHEMA, validate
+    ov = overlay(tmp_path / "slow", SLOW)
+    report.write_text(REPORT + "a" * 40 + "b\n", encoding="utf-8")
+    rc, d, err = summarize_json(capsys, "--rules", str(ov.parent), "--pattern-timeout", "0.2", str(report))
+    assert rc == 0
+    assert len(d["warnings"]) == 1 and "mine.slow" in d["warnings"][0] and "cut off" in d["warnings"][0]
+    assert validate(d) == []
+    assert "warnings" in OUTPUT_SCHEMA["properties"]
+    rc, d, _ = summarize_json(capsys, str(report))
+    assert rc == 0 and "warnings" not in d and validate(d) == []
+
+
 def test_pattern_timeout_inside_a_report_keeps_the_rest(capsys, tmp_path, report):
     ov = overlay(tmp_path / "slow", SLOW)
     report.write_text(REPORT + "a" * 40 + "b\n", encoding="utf-8")
