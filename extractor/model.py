@@ -76,9 +76,9 @@ class Item(Record):
     __slots__ = _fields = ("marker", "number", "lead", "text", "evidence", "items", "clauses")
 
     marker: str
-    """The marker as written (``一要``, ``(二)``, ``3.``)."""
+    """The marker as written (a word such as "first, you must", ``(2)``, ``3.``)."""
     number: int
-    """The marker's value (``二要`` is 2)."""
+    """The marker's value (the second marker of a family is 2)."""
     lead: str
     """The item's first clause: what a reader takes as its heading."""
     text: str
