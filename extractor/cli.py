@@ -135,7 +135,8 @@ EPILOG = """subcommands (each has --help):
   summarize explain FILE [--field NAME]             why each value is there
   summarize eval CORPUS_DIR                         score against a gold corpus
 
-exit status: 0 ok; 1 an input could not be read; 2 usage or rule-file errors; 3 internal error"""
+exit status: 0 ok; 1 an input could not be read or a directory held no report file;
+2 usage or rule-file errors; 3 internal error (a bug)"""
 
 EXPLAIN_FORMATS = ("json", "jsonl", "yaml", "csv", "csv-points", "html")
 """Formats that show --explain's evidence (html always highlights it)."""
