@@ -71,10 +71,24 @@ class _Usage(Exception):
 
 
 def _engine(args: argparse.Namespace):
-    from .engine import Engine
-    from .rulebook import build
-    packs, _ = _packs(args)
-    return Engine(build(packs), getattr(args, "pattern_timeout", None))
+    """The engine of the effective rule set, from the disk cache of compiled rules that
+    `summarize` uses (extractor/rulecache.py), with the same arguments as `summarize --rules`:
+    checking, testing or listing unchanged rules compiles nothing, and the `summarize` run
+    after a `rules check` of a changed overlay finds it compiled. Raises RuleError."""
+    from pathlib import Path
+
+    from . import rulecache
+    from .config import overlay_dirs
+    from .rulebook import shipped_rules_dir
+    given = list(getattr(args, "dirs", []) or []) + list(args.rules)
+    shipped = shipped_rules_dir().resolve()
+    overlays = [d for d in overlay_dirs(given) if Path(d).resolve() != shipped]
+    timeout = getattr(args, "pattern_timeout", None)
+    if args.no_shipped_rules:
+        if not overlays:
+            raise _Usage("--no-shipped-rules needs at least one rule DIR")
+        return rulecache.load(overlays[:1], overlays=overlays[1:], timeout=timeout)
+    return rulecache.load(overlays=overlays, timeout=timeout)
 
 
 def _usage_error(prog: str, msg: str) -> int:
@@ -107,19 +121,31 @@ def rules_check(argv: Sequence[str]) -> int:
                 description="Validate rule files: print every problem as file:line:col with the line and a caret.")
     _rule_args(p)
     args = p.parse_args(argv)
-    from .rulebook import build
     packs, _ = _packs(args)
     nfiles = sum(len(pk) for pk in packs)
     try:
-        book = build(packs)
+        book = _engine(args).book
     except RuleError as e:
         for prob in e.problems:
             print(prob.with_caret())
         n = len(e.problems)
         print(f"{n} problem{'s' if n != 1 else ''} in {len({q.file for q in e.problems})} of {nfiles} files")
         return EXIT_USAGE
+    for label, where in _pack_dirs(packs, args.no_shipped_rules):
+        print(f"{label}: {where}")
     print(f"{len(book.rules)} rules in {len(book.files)} files: ok")
     return EXIT_OK
+
+
+def _pack_dirs(packs: list[list[Path]], no_shipped: bool) -> list[tuple[str, str]]:
+    """Where each pack's files are, as ``rules list`` names the packs (shipped, overlay N):
+    after ``pip install .`` the shipped rules are the installed copy, not a checkout's rules/."""
+    out = []
+    for i, files in enumerate(packs):
+        label = f"overlay {i}" if i else "base" if no_shipped else "shipped"
+        dirs = sorted({str(f.parent) for f in files})
+        out.append((label, ", ".join(dirs) if dirs else "(no rule files)"))
+    return out
 
 
 def rules_test(argv: Sequence[str]) -> int:
@@ -135,9 +161,7 @@ def rules_test(argv: Sequence[str]) -> int:
     from .ruletest import cases, check
     packs, explicit = _packs(args)
     try:
-        from .engine import Engine
-        from .rulebook import build
-        engine = Engine(build(packs), args.pattern_timeout)
+        engine = _engine(args)
     except RuleError as e:
         return _rule_error(e)
     rules = list(engine.book.rules)

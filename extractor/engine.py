@@ -111,6 +111,17 @@ class Engine:
             _remap(summary, source)
         return summary
 
+    def summarize_file(self, path: str | Path, encoding: str | None = None,
+                       input_format: str | None = None) -> Summary:
+        """Read a report file and summarise it: the encoding (UTF-8 with or without BOM,
+        GB18030/GBK, UTF-16) and the format (text, Markdown, HTML: from the extension) are
+        detected unless given. Evidence spans point into the file as read. Raises
+        :class:`extractor.reader.ReadError` (one-line message) when it cannot be read."""
+        from os import fspath
+
+        from .reader import read_path
+        return self.summarize_source(read_path(fspath(path), encoding, input_format))
+
     def to_markdown(self, summary: Summary) -> str:
         return to_markdown(summary, self.book.labels)
 

@@ -53,7 +53,8 @@ def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:
         v = relative_day(m.group("relative"), doc.book.setting("dates.relative_days"), base)
         return (v, start, end) if v else None
     if "date" in norm or "day_only" in norm or "dated_line" in norm:
-        spans = _capture_spans(m, ["year", "month", "day"]) or [m.span()]
+        # the evidence: year to day, and the day's unit when the pattern captures it (day_unit)
+        spans = _capture_spans(m, ["year", "month", "day", "day_unit"]) or [m.span()]
         start, end = min(a for a, _ in spans), max(b for _, b in spans)
         base = doc.summary.published.value if doc.summary.published else None
         if "day_only" in norm:

@@ -40,7 +40,9 @@ class Value(Record):
     __slots__ = _fields = ("value", "evidence")
 
     value: str
+    """The value, normalised where its field says so (dates as ISO ``YYYY-MM-DD`` or ``--MM-DD``)."""
     evidence: Evidence
+    """Where it was found and by which rule."""
 
     def __init__(self, value: str, evidence: Evidence) -> None:
         self.value = value
@@ -53,8 +55,11 @@ class Person(Record):
     __slots__ = _fields = ("name", "roles", "evidence")
 
     name: str
+    """The name as written (titles after it removed)."""
     roles: list[str]
+    """Titles and posts printed before the name, in text order (may be empty)."""
     evidence: Evidence
+    """The mention that made this person a host, speaker or attendee."""
 
     def __init__(self, name: str, roles: list[str], evidence: Evidence) -> None:
         self.name = name
@@ -71,11 +76,17 @@ class Item(Record):
     __slots__ = _fields = ("marker", "number", "lead", "text", "evidence", "items", "clauses")
 
     marker: str
+    """The marker as written (a word such as "first, you must", ``(2)``, ``3.``)."""
     number: int
+    """The marker's value (the second marker of a family is 2)."""
     lead: str
+    """The item's first clause: what a reader takes as its heading."""
     text: str
+    """The item's whole text, marker left out."""
     evidence: Evidence
+    """The item's span (marker and text)."""
     items: list[Item]
+    """Numbered sub-items."""
     clauses: list[str]
     """Sentences that make up an item without numbered children (shortened to first clause)."""
 
@@ -107,7 +118,9 @@ class Point(Item):
     _fields = Item._fields + __slots__
 
     speaker: str | None
+    """Name of the speaker whose words the list is (None: not known)."""
     list_rule: str
+    """Id of the ``list`` rule whose markers made the list."""
 
     def __init__(self, marker: str, number: int, lead: str, text: str, evidence: Evidence,
                  items: list[Item] | None = None, clauses: list[str] | None = None,
@@ -131,16 +144,29 @@ class Summary(Record):
     """``labels`` is neither compared nor shown by ``repr``."""
 
     title: Value | None
+    """The report's headline."""
     published: Value | None
+    """When the report was published (ISO date), from its metadata lines."""
     source: Value | None
+    """Who published it (the ``source`` metadata line)."""
     meeting: Value | None
+    """The meeting's name (None: the text reports no meeting)."""
     meeting_date: Value | None
+    """When the meeting took place: ISO ``YYYY-MM-DD``, or ``--MM-DD`` when the text gives no
+    year and none can be inferred (Markdown and HTML print it in the labels' words)."""
     hosts: list[Person]
+    """Who chaired the meeting."""
     speakers: list[Person]
+    """Who spoke (gave a speech or directives), in order of first mention."""
     attendees: list[Person]
+    """Named people who attended (groups without names are left out)."""
     relayed: list[Value]
+    """What was relayed to the meeting (documents, speeches, spirit of other meetings)."""
     points: list[Point]
+    """The speakers' numbered directives, in text order, each with its speaker."""
     warnings: list[str]
+    """What went wrong while extracting, for people: a rule cut off by its time budget, the
+    document budget spent. Empty when all went well."""
     labels: dict[str, str]
     """Markdown labels of the rule book that produced this summary."""
 
@@ -197,5 +223,6 @@ class Summary(Record):
                 ev[name] = [p.evidence.to_dict() for p in getattr(self, name)]
             ev["relayed"] = [v.evidence.to_dict() for v in self.relayed]
             d["evidence"] = ev
+        if explain or self.warnings:   # a cut-off rule shows in plain JSON too
             d["warnings"] = list(self.warnings)
         return d

@@ -39,12 +39,13 @@ OUTPUT_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "jiyao meeting summary",
     "description": "Summary.to_dict(explain): the facts of one meeting report. "
-                   "'evidence' and 'warnings' are present only with --explain.",
+                   "'evidence' is present only with --explain; 'warnings' with --explain, and "
+                   "without it whenever there is one (a rule cut off by its time budget).",
     "type": "object",
     "required": ["title", "published", "source", "meeting", "meeting_date",
                  "hosts", "speakers", "attendees", "points", "relayed"],
     "additionalProperties": False,
-    "dependentRequired": {"evidence": ["warnings"], "warnings": ["evidence"]},
+    "dependentRequired": {"evidence": ["warnings"]},
     "properties": {
         "file": {"type": "string",
                  "description": "JSON Lines only: the input path ('-' for stdin)."},
@@ -65,7 +66,10 @@ OUTPUT_SCHEMA: dict[str, Any] = {
                     "description": "Documents or speeches the meeting relayed."},
         "evidence": {"$ref": "#/$defs/evidence_map"},
         "warnings": {"type": "array", "items": {"type": "string"},
-                     "description": "Problems met while extracting (e.g. a pattern ran out of time)."},
+                     "description": "Problems met while extracting, for people: a rule cut off by "
+                                    "its time budget, the document budget spent. Without --explain "
+                                    "present only when not empty: its presence means the summary "
+                                    "may be incomplete."},
     },
     "$defs": {
         "person": {

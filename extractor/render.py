@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Person, Summary
+from .model import Person, Point, Summary
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
@@ -25,11 +25,45 @@ def _item(s: str) -> str:
     return _LIST_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", s, count=1)
 
 
+_MONTH_DAY = re.compile(r"--(\d\d)-(\d\d)")
+
+
+def human_date(value: str, labels: dict[str, str]) -> str:
+    """A date as a person reads it: an ISO month-day without a year (``--07-31``) in the words
+    of the rules' labels ``month_day`` (with ``{month}``, ``{day}``) and ``year_not_given``;
+    any other value as it is."""
+    m = _MONTH_DAY.fullmatch(value)
+    if not m:
+        return value
+    fmt = labels.get("month_day", "{month}/{day}")
+    try:
+        text = fmt.format(month=int(m[1]), day=int(m[2]))
+    except (KeyError, IndexError, ValueError):  # a label with other fields: the ISO form
+        text = value
+    note = labels.get("year_not_given", "year not given")
+    return f"{text} ({note})" if note else text
+
+
 def _person(p: Person, labels: dict[str, str]) -> str:
     sep = labels.get("role_separator", ", ")
     if p.roles:
         return f"{_esc(p.name)} ({_esc(sep.join(p.roles))})"
     return _esc(p.name)
+
+
+def point_numbers(points: list[Point]) -> list[int]:
+    """The number each point is shown with: 1, 2, ... within each speaker's run of points
+    (a new speaker label starts a new list at 1)."""
+    out: list[int] = []
+    speaker = None
+    n = 0
+    for p in points:
+        if p.speaker and p.speaker != speaker:
+            speaker = p.speaker
+            n = 0
+        n += 1
+        out.append(n)
+    return out
 
 
 def to_markdown(s: Summary, labels: dict[str, str]) -> str:
@@ -42,7 +76,7 @@ def to_markdown(s: Summary, labels: dict[str, str]) -> str:
     if s.meeting:
         rows.append((L("meeting", "meeting"), _esc(s.meeting.value)))
     if s.meeting_date:
-        rows.append((L("meeting_date", "date"), _esc(s.meeting_date.value)))
+        rows.append((L("meeting_date", "date"), _esc(human_date(s.meeting_date.value, labels))))
     if s.hosts:
         rows.append((L("hosts", "hosts"), lsep.join(_person(p, labels) for p in s.hosts)))
     if s.speakers:
@@ -54,7 +88,7 @@ def to_markdown(s: Summary, labels: dict[str, str]) -> str:
     if s.source:
         rows.append((L("source", "source"), _esc(s.source.value)))
     if s.published:
-        rows.append((L("published", "published"), _esc(s.published.value)))
+        rows.append((L("published", "published"), _esc(human_date(s.published.value, labels))))
     if not (s.meeting or s.hosts or s.speakers or s.points):
         lines.append(f"*{L('no_meeting', 'no meeting found')}*")
         lines.append("")
@@ -68,8 +102,10 @@ def to_markdown(s: Summary, labels: dict[str, str]) -> str:
         lines.append(f"## {L('points', 'points')}")
         lines.append("")
         speaker = None
-        for i, p in enumerate(s.points, 1):
+        for p, i in zip(s.points, point_numbers(s.points)):
             if p.speaker and p.speaker != speaker:
+                if lines[-1]:  # a blank line ends the list above: the label is no list item's text
+                    lines.append("")
                 lines.append(f"{L('speaker_of_points', 'speaker')}: {_esc(p.speaker)}")
                 lines.append("")
                 speaker = p.speaker

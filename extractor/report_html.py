@@ -7,14 +7,17 @@ legend -- like spaCy's displaCy::
 
     <mark class="f-hosts" title="host.chaired" data-field="hosts" data-span="151-157">...</mark>
 
-The highlighted text is the file as read (``Source.raw``): for Markdown and HTML input
-that is the markup itself, which is where the engine points the evidence. Spans that
+The highlighted text is the text as read: for Markdown and HTML input (given as a
+:class:`extractor.reader.Source`) the text the engine read, without the markup, each
+evidence span mapped back from the markup it indexes (``data-span`` keeps the evidence's own
+span); ``markup=True`` shows the file's markup itself (``Source.raw``). Spans that
 overlap are split so that the tags always nest (each piece keeps its class and rule; only
 the last piece carries the field's badge). Everything is escaped; the page loads nothing
 (styles inline, a Content-Security-Policy that forbids any fetch).
 
     from extractor.report_html import to_html
-    page = to_html(summary, source.raw, name="report.txt")
+    page = to_html(summary, source, name="report.html")   # the text as read
+    page = to_html(summary, source.raw)                    # a str: shown as it is
 """
 from __future__ import annotations
 
@@ -116,7 +119,13 @@ def spans(d: dict[str, Any], labels: dict[str, str]) -> list[Span]:
             add(x, name, L(name, name))
 
     def walk(items: list[dict[str, Any]], prefix: str, field: str) -> None:
-        for n, it in enumerate(items, 1):
+        speaker = None
+        n = 0
+        for it in items:
+            # numbered as the summary shows them: from 1 again under each new speaker
+            if it.get("speaker") and it.get("speaker") != speaker:
+                speaker, n = it.get("speaker"), 0
+            n += 1
             number = f"{prefix}{n}"
             add(it.get("evidence"), field, f"{L(field, field)} {number}")
             walk(it.get("items", []), number + ".", "items")
@@ -135,7 +144,7 @@ def _trimmed(s: Span) -> Span:
     if not lead and not tail:
         return s
     return Span(s.start + lead, s.end - tail, s.field, s.rule, s.label, s.text.strip(),
-                (s.start, s.end))
+                s.evidence or (s.start, s.end))
 
 
 def highlight(text: str, marks: Iterable[Span]) -> str:
@@ -181,17 +190,40 @@ def _markdown_html(md: str) -> str:
     return MarkdownIt("commonmark", {"html": False}).enable("table").render(md)
 
 
-def to_html(summary: Summary, raw: str, labels: dict[str, str] | None = None,
-            name: str | None = None) -> str:
-    """The page for ``summary`` of the text ``raw`` (the file as read: what evidence spans
-    index). ``labels`` default to the summary's rule-book labels; ``name`` is shown as the
-    document's name."""
+def _to_text(found: list[Span], source: Any) -> list[Span]:
+    """Evidence spans of the markup (``source.raw``) as spans of the text read from it: a raw
+    span covers the text characters whose source positions fall inside it."""
+    from bisect import bisect_left
+    offs, raw, text = source.offsets, source.raw, source.text
+    out = []
+    for s in found:
+        if s.text is not None and raw[s.start:s.end] != s.text:
+            continue  # not a span of this file
+        a, b = bisect_left(offs, s.start, 0, len(text)), bisect_left(offs, s.end, 0, len(text))
+        if b > a:
+            out.append(Span(a, b, s.field, s.rule, s.label, text[a:b], (s.start, s.end)))
+    return out
+
+
+def to_html(summary: Summary, raw: Any, labels: dict[str, str] | None = None,
+            name: str | None = None, markup: bool = False) -> str:
+    """The page for ``summary`` of ``raw``: the :class:`extractor.reader.Source` the summary
+    was made from (``engine.summarize_source``), or the text its evidence spans index, as a
+    str. A Source of Markdown or HTML input is shown as the text the engine read, unless
+    ``markup`` (then its markup, ``Source.raw``). ``labels`` default to the summary's
+    rule-book labels; ``name`` is shown as the document's name."""
     labels = summary.labels if labels is None else labels
     L = labels.get
     d = summary.to_dict(explain=True)
     found = spans(d, labels)
-    # a span that does not index this text would highlight the wrong words: leave it out
-    marks = [s for s in found if s.text is None or raw[s.start:s.end] == s.text]
+    source = None if isinstance(raw, str) else raw
+    if source is not None and source.offsets is not None and not markup:
+        raw = source.text
+        marks = _to_text(found, source)
+    else:
+        raw = raw if source is None else source.raw
+        # a span that does not index this text would highlight the wrong words: leave it out
+        marks = [s for s in found if s.text is None or raw[s.start:s.end] == s.text]
     title = summary.title.value if summary.title else L("untitled", "(untitled)")
     counts = {f: sum(1 for s in marks if s.field == f) for f in FIELDS}
     legend = "".join(

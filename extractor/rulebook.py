@@ -808,6 +808,7 @@ def _build(packs: list[list[Path]]) -> RuleBook:
                 pass
             b.add_file(f, i)
     rules: dict[str, Rule] = {}
+    pack_of: dict[str, int] = {}
     settings: dict[str, Any] = {}
     owners: dict[str, tuple[Located, tuple]] = {}
     numerals: dict[str, int] = {}
@@ -865,6 +866,7 @@ def _build(packs: list[list[Path]]) -> RuleBook:
                     continue
                 rule.overrides = prev.where
             rules[rule.id] = rule
+            pack_of[rule.id] = pack
     compiled_settings = b.settings_patterns(settings, owners)
     b.check_library()
     disabled: list[Rule] = []
@@ -882,7 +884,9 @@ def _build(packs: list[list[Path]]) -> RuleBook:
         b.problems.append(doc.problem(path, "bad-value", "'pattern_timeout' must be a positive number of seconds"))
     if b.problems:
         raise RuleError(list(dict.fromkeys(b.problems)))
-    ordered = sorted(rules.values(), key=lambda r: (-r.priority, r.file, r.line))
+    # the order rules run in and win ties: higher priority first; at equal priority a later
+    # pack first (an overlay refines what it overlays), then file name and line within a pack
+    ordered = sorted(rules.values(), key=lambda r: (-r.priority, -pack_of[r.id], r.file, r.line))
     disabled = [r for r in ordered if not r.enabled]
     return RuleBook(rules=ordered, settings=settings, compiled_settings=compiled_settings,
                     numerals=numerals, labels=labels,

@@ -70,11 +70,12 @@ class Outcome:
     error: str | None = None
 
     def message(self) -> str:
-        """The failure report: rule file:line, the text, expected and found."""
+        """The report: the example's own file:line (where an editor should jump), the rule,
+        the text, expected and found."""
         c = self.case
         what = "example" if c.kind == "example" else "counter-example"
-        head = (f"{c.rule.file}:{c.rule.line}: {c.rule.id}: {what} {c.index} (line {c.line}) "
-                + ("passed" if self.passed else "failed"))
+        head = (f"{c.where}: {c.rule.id}: {what} {c.index} "
+                + ("passed" if self.passed else "failed") + f" (rule at line {c.rule.line})")
         lines = [head, f"    text:     {c.text}"]
         if c.kind == "example":
             lines.append(f"    expected: {_show(c.expect)}")

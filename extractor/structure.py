@@ -328,13 +328,43 @@ def _clauses(doc: DocState, start: int, end: int, lead_end: int) -> list[str]:
     return out
 
 
+def _kept_text(doc: DocState, a: int, b: int) -> str:
+    """The original text of [a, b) without the lines the segment stage dropped as page chrome
+    (each with its line end): a ``drop`` line inside an item is not part of its text."""
+    cut = doc.cache.get("chrome_spans")
+    if cut is None:
+        text = doc.text
+        spans = []
+        for ln in sorted(doc.chrome, key=lambda ln: ln.start):
+            nl = text.find("\n", ln.end)
+            spans.append((ln.start, len(text) if nl < 0 else nl + 1))
+        cut = doc.cache["chrome_spans"] = (spans, [s for s, _ in spans])
+    spans, starts = cut
+    i = bisect_left(starts, a)
+    if i > 0 and spans[i - 1][1] > a:
+        i -= 1
+    if i >= len(spans) or spans[i][0] >= b:
+        return doc.original(a, b)
+    parts = []
+    pos = a
+    while i < len(spans) and spans[i][0] < b:
+        s, e = spans[i]
+        if s > pos:
+            parts.append(doc.original(pos, s))
+        pos = max(pos, e)
+        i += 1
+    if pos < b:
+        parts.append(doc.original(pos, b))
+    return "".join(parts).strip(doc.book.setting("points.lead_strip_chars", " "))
+
+
 def _item(doc: DocState, ch: Chain, i: int, cls: type) -> Item:
     mk = ch.markers[i]
     end = ch.ends[i]
     la, lb = _lead(doc, mk, end)
     ta, tb = _trim(doc, mk.end, end)
     item = cls(marker=doc.original(mk.start, mk.end).strip(), number=mk.num,
-               lead=doc.original(la, lb), text=doc.original(ta, tb),
+               lead=_kept_text(doc, la, lb), text=_kept_text(doc, ta, tb),
                evidence=doc.evidence(ch.rule.id, mk.start, end))
     kids = [c for c in ch.children if _inside_item(c, ch) == i]
     for kid in kids:

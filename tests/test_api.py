@@ -54,3 +54,44 @@ def test_bad_rules_raise_rule_error_with_location(tmp_path):
         Engine.load([tmp_path])
     p = e.value.problems[0]
     assert (p.line, p.code) == (5, "bad-regex") and p.file.endswith("r.yaml")
+
+
+def test_summarize_file_detects_encoding_and_format(engine, tmp_path):
+    s = engine.summarize_file(SAMPLES / "gb18030_report.txt")          # GB18030, a Path
+    assert s.meeting.value == "柏溪街道城市更新项目征收攻坚推进会"
+    html = tmp_path / "r.html"
+    html.write_text(f"<html><body><p>{TEXT}</p></body></html>", encoding="utf-16")
+    s = engine.summarize_file(str(html))
+    assert [p.name for p in s.hosts] == ["李小红"]
+    raw = html.read_bytes().decode("utf-16")
+    ev = s.hosts[0].evidence
+    assert raw[ev.start:ev.end] == ev.text                            # spans index the file as read
+    from extractor import ReadError
+    with pytest.raises(ReadError):
+        engine.summarize_file(tmp_path / "missing.txt")
+
+
+def test_public_names():
+    import extractor
+    assert set(extractor.__all__) >= {"Engine", "Summary", "Value", "Person", "Point", "Item",
+                                      "Evidence", "RuleError", "Problem", "ReadError", "Source",
+                                      "__version__"}
+    for name in extractor.__all__:
+        assert getattr(extractor, name) is not None
+    from pathlib import Path
+    assert (Path(extractor.__file__).parent / "py.typed").is_file()
+
+
+def test_summary_fields_are_documented():
+    """Every field of the result records has a docstring (an attribute docstring under it)."""
+    import ast
+    from pathlib import Path
+    import extractor.model as model
+    tree = ast.parse(Path(model.__file__).read_text(encoding="utf-8"))
+    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+        body = cls.body
+        for i, node in enumerate(body):
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                nxt = body[i + 1] if i + 1 < len(body) else None
+                assert isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant) \
+                    and isinstance(nxt.value.value, str), f"{cls.name}.{node.target.id} has no docstring"

@@ -64,3 +64,38 @@ def test_gb18030_file():
     r = run(str(SAMPLES / "gb18030_report.txt"), "--format", "json")
     exp = json.loads((SAMPLES / "gb18030_report.expected.json").read_text(encoding="utf-8"))
     assert json.loads(r.stdout)["title"] == exp["title"]
+
+
+def test_version_help_and_no_arguments():
+    import extractor
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"summarize (jiyao) {extractor.__version__}"
+    r = run("--help")
+    assert r.returncode == 0
+    for sub in ("summarize rules check", "summarize schema", "summarize explain", "summarize eval"):
+        assert sub in r.stdout
+    r = run()
+    assert r.returncode == 2 and r.stdout == ""
+    assert "usage: summarize FILE" in r.stderr and "--help" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_empty_directory_says_so_and_exits_1(tmp_path):
+    (tmp_path / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    for fmt in ("markdown", "json", "csv", "csv-points", "jsonl"):
+        r = run(str(tmp_path), "--format", fmt)
+        assert r.returncode == 1, fmt
+        assert r.stdout == "", fmt
+        assert r.stderr.startswith(f"summarize: no report files in {tmp_path}"), fmt
+        assert len(r.stderr.splitlines()) == 1
+    # with another input the rest is still summarised, and the status says one input was empty
+    r = run(str(tmp_path), str(SEED), "--format", "jsonl")
+    assert r.returncode == 1 and len(r.stdout.splitlines()) == 1
+    assert "no report files in" in r.stderr
+
+
+def test_explain_with_markdown_is_refused():
+    r = run(str(SEED), "--explain")
+    assert r.returncode == 2 and r.stdout == ""
+    assert len(r.stderr.splitlines()) == 1 and "--explain" in r.stderr and "--format json" in r.stderr
+    for fmt in ("json", "yaml", "csv", "html"):
+        assert run(str(SEED), "--explain", "--format", fmt).returncode == 0, fmt

@@ -41,3 +41,14 @@ def test_wheel_carries_the_rules(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     shipped = {p.name for p in (ROOT / "rules").glob("*.yaml")}
     assert shipped and shipped <= {n.split("/")[-1] for n in names if n.startswith("extractor/rules/")}
+    # the metadata: PEP 639 licence with its file, one version (extractor.__version__), typed
+    import email
+    import extractor
+    meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    meta = email.message_from_bytes(zipfile.ZipFile(wheel).read(meta_name))
+    assert meta["License-Expression"] == "MIT"
+    assert "LICENSE" in meta.get_all("License-File")
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    assert meta["Version"] == extractor.__version__
+    assert "Typing :: Typed" in meta.get_all("Classifier")
+    assert "extractor/py.typed" in names

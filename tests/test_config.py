@@ -5,7 +5,6 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -100,6 +99,60 @@ def test_later_overlay_wins(capsys, tmp_path, report):
     assert d["hosts"] == []
 
 
+DROP_AD = """
+    rules:
+      - id: my.chrome.ad
+        kind: chrome
+        action: drop
+        pattern: '^\\s*扫码关注.*$'
+    """
+
+AD_REPORT = (
+    "青禾县召开安全生产工作会议\n\n"
+    "  5月11日下午,青禾县召开安全生产工作会议。县委书记邵明川讲话,县长蒋立群主持会议。\n\n"
+    "  邵明川强调:\n\n"
+    "  一要绷紧安全生产这根弦,切实增强风险意识。\n"
+    "扫码关注青禾发布公众号\n"
+    "  要牢固树立底线思维。\n\n"
+    "  二要压实各方责任,确保各项措施落地见效。\n"
+)
+
+
+def test_a_dropped_chrome_line_is_not_in_a_point(tmp_path):
+    """`action: drop` removes the line before anything reads it: not in a point's text or lead."""
+    overlay(tmp_path / "ov", DROP_AD)
+    engine = Engine.load(overlays=[tmp_path / "ov"])
+    s = engine.summarize(AD_REPORT)
+    assert [p.marker for p in s.points] == ["一要", "二要"]
+    assert s.points[0].text == "绷紧安全生产这根弦,切实增强风险意识。\n  要牢固树立底线思维。"
+    assert all("扫码" not in p.text and "扫码" not in p.lead for p in s.points)
+    # without the rule the line is part of the text (it is there to be dropped)
+    assert "扫码关注" in Engine.load().summarize(AD_REPORT).points[0].text
+
+
+def test_equal_priority_a_later_pack_wins_whatever_the_paths(tmp_path):
+    """Two overlays give one field at the same priority, in the same sentence at the same
+    place: the later pack's rule wins, though its path sorts after the earlier one's."""
+    rule = """
+        rules:
+          - id: {rid}
+            kind: field
+            field: meeting
+            priority: 90
+            pattern: '(?P<value>区委召开{what})'
+            value: '{name}'
+        """
+    first = overlay(tmp_path / "a_first", rule.replace("{rid}", "one.meeting").replace("{what}", "常委会议")
+                    .replace("'{name}'", "'{value}一'"))
+    second = overlay(tmp_path / "z_second", rule.replace("{rid}", "two.meeting").replace("{what}", "常委会议")
+                     .replace("'{name}'", "'{value}二'"))
+    engine = Engine.load(overlays=[first.parent, second.parent])
+    s = engine.summarize(REPORT)
+    assert s.meeting.evidence.rule == "two.meeting" and s.meeting.value == "区委召开常委会议二"
+    engine = Engine.load(overlays=[second.parent, first.parent])
+    assert engine.summarize(REPORT).meeting.evidence.rule == "one.meeting"
+
+
 def test_unknown_id_in_disable_is_a_rule_error(capsys, tmp_path, report):
     ov = overlay(tmp_path / "mine", """
         # switch off what we do not want
@@ -172,14 +225,26 @@ def test_pattern_timeout_cuts_a_slow_rule_off(capsys, tmp_path, how):
     doc = tmp_path / "a.txt"
     doc.write_text("a" * 40 + "b", encoding="utf-8")
     extra = ["--pattern-timeout", "0.2"] if how == "cli" else []
-    t0 = time.perf_counter()
     rc = main(["--rules", str(ov.parent), *extra, str(doc)])
-    elapsed = time.perf_counter() - t0
     out, err = capsys.readouterr()
     assert rc == 0
-    assert elapsed < 5
     assert out.startswith("# ")                       # a summary was still produced
     assert "warning" in err and "mine.slow" in err and "cut off after 0.2s" in err
+
+
+def test_a_cut_off_rule_shows_in_plain_json_as_warnings(capsys, tmp_path, report):
+    """Without --explain the JSON says the summary may be incomplete: a "warnings" list, which
+    the output schema allows; a summary without warnings has no such key."""
+    from extractor.output_schema import OUTPUT_SCHEMA, validate
+    ov = overlay(tmp_path / "slow", SLOW)
+    report.write_text(REPORT + "a" * 40 + "b\n", encoding="utf-8")
+    rc, d, err = summarize_json(capsys, "--rules", str(ov.parent), "--pattern-timeout", "0.2", str(report))
+    assert rc == 0
+    assert len(d["warnings"]) == 1 and "mine.slow" in d["warnings"][0] and "cut off" in d["warnings"][0]
+    assert validate(d) == []
+    assert "warnings" in OUTPUT_SCHEMA["properties"]
+    rc, d, _ = summarize_json(capsys, str(report))
+    assert rc == 0 and "warnings" not in d and validate(d) == []
 
 
 def test_pattern_timeout_inside_a_report_keeps_the_rest(capsys, tmp_path, report):
@@ -195,11 +260,9 @@ def test_pattern_timeout_end_to_end(tmp_path):
     ov = overlay(tmp_path / "slow", SLOW)
     doc = tmp_path / "a.txt"
     doc.write_text("a" * 40 + "b", encoding="utf-8")
-    t0 = time.perf_counter()
     cp = subprocess.run([sys.executable, "-m", "extractor", "--rules", str(ov.parent), "--pattern-timeout", "0.2",
                          "--format", "json", str(doc)], capture_output=True, text=True, timeout=60,
                         env={"PATH": "/usr/bin:/bin", "JIYAO_NO_CONFIG": "1"})
-    assert time.perf_counter() - t0 < 5
     assert cp.returncode == 0, cp.stderr
     assert json.loads(cp.stdout)["hosts"] == []
     assert "mine.slow" in cp.stderr and "Traceback" not in cp.stderr

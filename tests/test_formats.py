@@ -120,6 +120,56 @@ def test_markdown_is_commonmark_with_table_and_numbered_list(summaries, name):
         assert "ordered_list_open" not in types
 
 
+def _ordered_lists(html_text):
+    """Each top-level ordered list of rendered HTML as (start, number of items), in order,
+    and the text of the paragraphs between them."""
+    class P(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.lists, self.depth, self.paras, self.in_p = [], 0, [], False
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("ol", "ul"):
+                if self.depth == 0 and tag == "ol":
+                    self.lists.append([int(dict(attrs).get("start", 1)), 0])
+                self.depth += 1
+            elif tag == "li" and self.depth == 1:
+                self.lists[-1][1] += 1
+            elif tag == "p" and self.depth == 0:
+                self.in_p = True
+                self.paras.append("")
+
+        def handle_endtag(self, tag):
+            if tag in ("ol", "ul"):
+                self.depth -= 1
+            elif tag == "p":
+                self.in_p = False
+
+        def handle_data(self, data):
+            if self.in_p:
+                self.paras[-1] += data
+    p = P()
+    p.feed(html_text)
+    return [tuple(x) for x in p.lists], p.paras
+
+
+def test_two_speakers_get_two_lists_each_from_one(summaries):
+    """Each speaker's points are a list of their own under the speaker's label: the second label
+    is a paragraph (not folded into the first list's last item) and numbering starts at 1 again."""
+    s = summaries["two_speakers_lists"][1]
+    assert [p.speaker for p in s.points] == ["林振华"] * 3 + ["陈雪梅"] * 2
+    lists, paras = _ordered_lists(_md().render(s.to_markdown()))
+    assert lists == [(1, 3), (1, 2)]
+    label = s.labels["speaker_of_points"]
+    assert [p for p in paras if p.startswith(label)] == [f"{label}: 林振华", f"{label}: 陈雪梅"]
+    # the HTML page shows the same two lists, and the badges in its source text number alike
+    page = to_html(s, summaries["two_speakers_lists"][0].raw)
+    assert _ordered_lists(page)[0] == [(1, 3), (1, 2)]
+    badges = re.findall(r'data-field="points"[^>]*data-label="([^"]*)"', page)
+    pl = s.labels["points"]
+    assert badges == [f"{pl} 1", f"{pl} 2", f"{pl} 3", f"{pl} 1", f"{pl} 2"]
+
+
 def _ev(rule="r"):
     return Evidence(rule, 0, 1, "x")
 
@@ -358,16 +408,70 @@ def test_html_source_text_cannot_inject(engine, tmp_path):
     _check(r.stdout)
 
 
-def test_html_of_markdown_input_highlights_the_markup(tmp_path, engine):
+def test_html_of_markdown_input_highlights_the_markup_on_request(tmp_path, engine):
     text = SEED.read_text(encoding="utf-8").replace("蒋立群", "**蒋立群**")
     f = tmp_path / "report.md"
     f.write_text(text, encoding="utf-8")
     src = read_path(str(f))
     s = engine.summarize_source(src)
-    c = _check(to_html(s, src.raw))
-    assert "".join(c.pre) == src.raw
+    for page in (to_html(s, src.raw), to_html(s, src, markup=True)):
+        c = _check(page)
+        assert "".join(c.pre) == src.raw
+        hosts = [t for a, t in c.marks if a["data-field"] == "hosts"]
+        assert hosts and "**" in hosts[0]
+    c = _check(to_html(s, src))                          # default: the text as read
+    assert "".join(c.pre) == src.text and "**" not in "".join(c.pre)
     hosts = [t for a, t in c.marks if a["data-field"] == "hosts"]
-    assert hosts and "**" in hosts[0]
+    assert hosts and hosts[0].endswith("蒋立群")
+
+
+HTML_REPORT = """<!DOCTYPE html><html><head><title>松岭区新闻网</title><style>p{margin:0}</style></head>
+<body><h1>松岭区召开2024年春季森林防火工作会议</h1>
+<p>3月18日上午,松岭区召开2024年春季森林防火工作会议。区委副书记、区长<b>陈雪梅</b>主持会议并讲话。</p>
+<p>陈雪梅强调:</p><p>一要迅速传达会议精神,层层压实工作责任。</p><p>二要加强督导检查,立即整改到位。</p>
+</body></html>
+"""
+
+
+def test_html_of_html_input_shows_the_text_as_read(tmp_path, engine):
+    """The source pane of an HTML input is the text the engine read, not its tags; every
+    highlight is the value's text there, data-span still the evidence's span in the file."""
+    f = tmp_path / "report.html"
+    f.write_text(HTML_REPORT, encoding="utf-8")
+    src = read_path(str(f))
+    s = engine.summarize_source(src)
+    c = _check(to_html(s, src))
+    shown = "".join(c.pre)
+    assert shown == src.text and "<p>" not in shown and "&lt;" not in shown
+    got = {}
+    for a, t in c.marks:
+        got[(a["data-field"], a["data-span"])] = got.get((a["data-field"], a["data-span"]), "") + t
+    ev = s.hosts[0].evidence
+    assert got[("hosts", f"{ev.start}-{ev.end}")].endswith("陈雪梅")
+    assert got[("meeting_date", "-".join(map(str, (s.meeting_date.evidence.start, s.meeting_date.evidence.end))))] == "3月18日"
+    assert [t for (fld, _), t in got.items() if fld == "points"] == [
+        "一要迅速传达会议精神,层层压实工作责任。", "二要加强督导检查,立即整改到位。"]
+    # the command line: the text by default, the markup with --show-markup
+    r = run(str(f), "--format", "html")
+    assert r.returncode == 0 and "&lt;p&gt;" not in r.stdout
+    r = run(str(f), "--format", "html", "--show-markup")
+    assert r.returncode == 0 and "&lt;p&gt;" in r.stdout
+    r = run(str(f), "--show-markup")
+    assert r.returncode == 2 and "--show-markup" in r.stderr
+
+
+def test_date_evidence_covers_the_whole_date(summaries):
+    """A highlighted date is the whole date, 日 included; the values are unchanged."""
+    src, s = summaries["county_committee_chrome"]
+    assert s.meeting_date.value == "2023-05-11" and s.meeting_date.evidence.text == "5月11日"
+    src, s = summaries["fullwidth_yishi"]
+    assert s.meeting_date.evidence.text == "２０２３年３月５日"
+    assert s.published.evidence.text == "２０２３年３月６日"
+    for name, (src, s) in summaries.items():
+        for v in (s.meeting_date, s.published):
+            if v is not None and not v.value.startswith("--"):
+                # ends where the date ends: after its day, and after 日/号 when it has one
+                assert not src.raw[v.evidence.end:].startswith(("日", "号")), name
 
 
 def test_html_cli(tmp_path):
@@ -390,3 +494,25 @@ def test_readme_documents_the_formats():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "## Output formats" in readme and "docs/report.png" in readme
     assert (ROOT / "docs" / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_date_without_a_year_reads_as_a_date(engine):
+    """JSON keeps ISO --MM-DD; Markdown and HTML print the rules' month-day words and say
+    that the year is not given (the words come from the labels, not from the code)."""
+    text = "7月31日下午,某县召开安全生产工作会议。县长王大明主持会议并讲话。"
+    s = engine.summarize(text)
+    assert s.meeting_date.value == "--07-31"
+    assert s.to_dict()["meeting_date"] == "--07-31"
+    labels = engine.book.labels
+    words = labels["month_day"].format(month=7, day=31)
+    assert words == "7月31日"
+    md = s.to_markdown()
+    assert "--07-31" not in md
+    assert f"| {words} ({labels['year_not_given']}) |" in md
+    page = to_html(s, text)
+    summary_part = page.split('<section class="source">')[0]
+    assert words in summary_part and labels["year_not_given"] in summary_part
+    assert "--07-31" not in summary_part
+    # a full date is printed as it is
+    s2 = engine.summarize("2023年7月31日下午,某县召开安全生产工作会议。县长王大明主持会议。")
+    assert "| 2023-07-31 |" in s2.to_markdown()

@@ -7,9 +7,10 @@ Every input class goes through both front doors:
   traceback, and stdout is valid JSON whenever the exit status is 0;
 * the API, one ``Engine.load()`` for the module: ``engine.summarize_source(read_path(...))``
   (or ``engine.summarize(text)`` for str-only cases) must not raise (unreadable input raises
-  :class:`extractor.reader.ReadError`, nothing else) and must finish within ``API_LIMIT``
-  seconds.  The engine bounds itself with ``settings.engine.pattern_timeout`` per pattern and
-  ``settings.engine.document_timeout`` per document.
+  :class:`extractor.reader.ReadError`, nothing else).  The engine bounds itself with
+  ``settings.engine.pattern_timeout`` per pattern and ``settings.engine.document_timeout``
+  per document; no test asserts a wall-clock time (a loaded machine must not fail one), a
+  subprocess gets a generous timeout only so that a hang ends.
 
 Exit statuses checked here (see extractor/cli.py, extractor/errors.py):
 
@@ -20,7 +21,8 @@ Exit statuses checked here (see extractor/cli.py, extractor/errors.py):
   surrogate-escaped ``ED A0 80``): stdout is empty, stderr one line naming the file.
 
 Wall-clock times of every API case are collected; run with ``-v`` (or JIYAO_TIMINGS=1) to
-get the table at the end of the module.
+get the table at the end of the module.  The two 50 MB tests are marked ``slow`` (about
+25 s each): the README's quick command deselects them with ``-m "not slow"``, CI runs them.
 """
 from __future__ import annotations
 
@@ -40,11 +42,9 @@ from extractor.reader import ReadError, from_text, read_path
 from .conftest import ROOT, SAMPLES
 
 API_LIMIT = 20.0
-"""Seconds any API case may take (the engine's default document budget is 20 s too)."""
-BIG_LIMIT = 60.0
-"""The 50 MB file: reading and normalising 50 MB and the unbudgeted segmentation come on top
-of the 20 s rule budget."""
+"""The engine's default document budget; a subprocess that has not ended well after it hangs."""
 CLI_LIMIT = 120.0
+"""Seconds after which a CLI subprocess is taken to hang (not a performance limit)."""
 
 SAMPLE = SAMPLES / "paren_numbered_nested.txt"
 """UTF-8, half-width punctuation, every field filled, nested lists: the reference report."""
@@ -76,14 +76,15 @@ def _timing_table(request):
             rep.write_line(f"  {secs:8.3f} s  {name}")
 
 
-def timed(name: str, fn, limit: float = API_LIMIT):
+def timed(name: str, fn):
+    """``fn()``, its wall-clock time recorded for the timing table (never asserted: a loaded
+    machine must not fail a test; the engine's document budget bounds the time, and a test
+    that it cut the rules off checks the warning)."""
     t0 = time.perf_counter()
     try:
         return fn()
     finally:
-        dt = time.perf_counter() - t0
-        TIMINGS[name] = dt
-        assert dt < limit, f"{name}: {dt:.1f}s (limit {limit:g}s)"
+        TIMINGS[name] = time.perf_counter() - t0
 
 
 def cli(path, *args, timeout: float = CLI_LIMIT) -> subprocess.CompletedProcess:
@@ -413,6 +414,7 @@ def big_file(tmp_path_factory) -> Path:
     return p
 
 
+@pytest.mark.slow
 def test_50mb_file_cli(big_file):
     """About 30 s: the engine's document budget (20 s) cuts the rules off with a warning."""
     t0 = time.perf_counter()
@@ -422,10 +424,10 @@ def test_50mb_file_cli(big_file):
     assert any("budget" in ln or "cut off" in ln for ln in lines)
 
 
+@pytest.mark.slow
 def test_50mb_file_api(big_file, engine):
-    """Reading, normalising and segmenting 50 MB are not covered by the 20 s rule budget,
-    hence BIG_LIMIT."""
-    s = timed("size/50MB", lambda: engine.summarize_source(read_path(str(big_file))), BIG_LIMIT)
+    """Reading, normalising and segmenting 50 MB are not covered by the 20 s rule budget."""
+    s = timed("size/50MB", lambda: engine.summarize_source(read_path(str(big_file))))
     assert s.title is not None
     assert any("budget" in w or "cut off" in w for w in s.warnings)
 
@@ -501,7 +503,7 @@ MANY_LISTS = "会议强调:" + "一是要抓好,二是要落实;" * 5000
 def test_many_short_lists_bounded():
     """Run in a subprocess so that the failure costs API_LIMIT seconds, not minutes."""
     code = ("import sys, time; from extractor import Engine; e = Engine.load(); t = time.perf_counter(); "
-            "s = e.summarize(sys.stdin.read()); print(time.perf_counter() - t, len(s.points))")
+            "s = e.summarize(sys.stdin.read()); print(time.perf_counter() - t, len(s.points), len(s.warnings))")
     t0 = time.perf_counter()
     try:
         r = subprocess.run([sys.executable, "-c", code], input=MANY_LISTS, capture_output=True, text=True,
@@ -510,9 +512,10 @@ def test_many_short_lists_bounded():
         TIMINGS["hostile/many-short-lists-x5000 (killed)"] = time.perf_counter() - t0
         raise AssertionError(f"not done after {API_LIMIT + 5:g}s") from None
     assert r.returncode == 0, r.stderr
-    secs = float(r.stdout.split()[0])
-    TIMINGS["hostile/many-short-lists-x5000"] = secs
-    assert secs < API_LIMIT
+    secs, points, warnings = r.stdout.split()
+    TIMINGS["hostile/many-short-lists-x5000"] = float(secs)
+    # the quadratic comparison ran into the document budget (a warning, points missing)
+    assert (int(points), int(warnings)) == (10_000, 0)
 
 
 # ---------------------------------------------------------------- simplified -> traditional

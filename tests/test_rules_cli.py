@@ -44,6 +44,61 @@ def test_check_shipped_rules_ok(capsys):
     assert out.strip().endswith(f"rules in {n_files} files: ok")
 
 
+def test_check_and_list_say_where_the_rules_are(capsys, tmp_path):
+    """After `pip install .` the shipped rules are the installed copy: `rules check` names the
+    directory of each pack, `rules list` the file and line of each rule."""
+    f = overlay(tmp_path, """
+        rules:
+          - id: mine.meeting
+            kind: field
+            field: meeting
+            pattern: '(?P<value>\\w+座谈会)'
+        """)
+    rc, out, _ = run(capsys, "rules", "check", str(f.parent))
+    assert rc == 0
+    assert f"shipped: {shipped_rules_dir()}" in out.splitlines()
+    assert f"overlay 1: {f.parent}" in out.splitlines()
+    rc, out, _ = run(capsys, "rules", "list", "--json", str(f.parent))
+    rows = {r["id"]: r for r in map(json.loads, out.splitlines())}
+    assert rows["mine.meeting"]["origin"] == "overlay 1"
+    assert Path(rows["mine.meeting"]["where"].rsplit(":", 1)[0]).resolve() == f.resolve()
+    shipped = Path(rows["chrome.share"]["where"].rsplit(":", 1)[0]).resolve()
+    assert shipped.parent == shipped_rules_dir().resolve()
+
+
+def test_rule_commands_use_the_compiled_rules_cache(capsys, tmp_path, monkeypatch):
+    """rules check/test/list share summarize's disk cache of compiled rules: once an overlay
+    has been compiled (by any of them, or by summarize --rules), none compiles it again."""
+    import extractor.engine
+    monkeypatch.setenv("JIYAO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("JIYAO_NO_CACHE", raising=False)
+    f = overlay(tmp_path, """
+        rules:
+          - id: mine.meeting
+            kind: field
+            field: meeting
+            pattern: '(?P<value>\\w+座谈会)'
+            examples:
+              - text: '县里开了一个座谈会。'
+                expect: {meeting: 县里开了一个座谈会}
+        """)
+    assert run(capsys, "rules", "check", str(f.parent))[0] == 0      # compiles, fills the cache
+
+    def no_compiling(*a, **k):
+        raise AssertionError("rules compiled again")
+    monkeypatch.setattr(extractor.engine, "build", no_compiling)
+    rc, out, _ = run(capsys, "rules", "check", str(f.parent))
+    assert rc == 0 and out.strip().endswith(": ok")
+    rc, out, _ = run(capsys, "rules", "test", str(f.parent))
+    assert rc == 0 and "1 passed" in out
+    rc, out, _ = run(capsys, "rules", "list", str(f.parent))
+    assert rc == 0 and "mine.meeting" in out
+    report = tmp_path / "r.txt"
+    report.write_text("县里开了一个座谈会。", encoding="utf-8")
+    rc, out, _ = run(capsys, "--rules", str(f.parent), str(report))
+    assert rc == 0
+
+
 def test_check_naming_the_shipped_directory_is_the_base(capsys):
     rc, out, _ = run(capsys, "rules", "check", str(shipped_rules_dir()))
     assert rc == 0 and out.strip().endswith(": ok")
@@ -398,11 +453,12 @@ def test_rules_test_reports_failures_with_file_line_text_expected_found(capsys, 
     assert rc == 1
     row = next(ln for ln in out.splitlines() if ln.startswith("mine.relayed "))
     assert row.split() == ["mine.relayed", "4", "2", "1", "1", "0"]
-    assert f"{f}:2: mine.relayed: example 1 (line 9) failed" in out
+    # the file:line is the example's (an editor jumps to it), the rule's line follows
+    assert f"{f}:9: mine.relayed: example 1 failed (rule at line 2)" in out
     assert "    text:     会议传达了省委文件精神。" in out
     assert '    expected: {"relayed": "省委精神"}' in out
     assert '    found:    {"relayed": ["省委文件精神"]}' in out
-    assert f"{f}:2: mine.relayed: counter-example 1 (line 13) failed" in out
+    assert f"{f}:13: mine.relayed: counter-example 1 failed (rule at line 2)" in out
     assert '    found:    {"relayed": ["市委全会精神"]}' in out
     assert "2 failed (1 false positive, 1 miss)" in out
 
