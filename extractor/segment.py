@@ -92,7 +92,7 @@ def run(doc: DocState) -> None:
     meta_scan += [(ln, 100) for ln in body_lines[:1]]
     meta_scan += [(ln, 150 + i) for i, ln in enumerate(body_lines[-2:]) if len(body_lines) > 1]
     meta_scan += [(ln, 200 + i) for i, ln in enumerate(footer)]
-    meta_hit: set[int] = set()
+    meta_hit: dict[int, int] = {}     # line start -> where its first metadata match starts
     # each rule is matched over all these lines at once (a line may be listed twice)
     units = sorted({ln.start: ln for ln, _ in meta_scan}.values(), key=lambda ln: ln.start)
     unit_of = {ln.start: i for i, ln in enumerate(units)}
@@ -106,7 +106,7 @@ def run(doc: DocState) -> None:
                     continue
                 doc.fire(rule)
                 doc.candidates.append(Candidate(rule.field or "", value[0], value[1], value[2], rule, rank))
-                meta_hit.add(ln.start)
+                meta_hit[ln.start] = min(meta_hit.get(ln.start, m.start()), m.start())
                 break
     doc.meta_lines = [ln for ln, _ in meta_scan if ln.start in meta_hit]
 
@@ -130,7 +130,13 @@ def run(doc: DocState) -> None:
 
     # title among header lines that are not metadata
     max_chars = int(book.setting("segment.title_max_chars", 80))
-    title_lines = [ln for ln in header if ln.start not in meta_hit and len(ln.text) <= max_chars]
+    # a header line whose metadata follows some text (标题 发布时间:…) offers that text
+    title_lines = []
+    for ln in header:
+        if ln.start in meta_hit:
+            ln = Line(ln.start, meta_hit[ln.start], text[ln.start:meta_hit[ln.start]])
+        if ln.text.strip() and len(ln.text) <= max_chars:
+            title_lines.append(ln)
     for rule in book.of_kind("title"):
         for rank, ln in enumerate(title_lines):
             m = next(iter(doc.matches(rule, text, ln.start, ln.end)), None)

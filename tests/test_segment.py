@@ -68,3 +68,15 @@ def test_a_plan_named_in_a_meeting_headline_is_still_a_report(engine):
     s = engine.summarize("县政府常务会议审议2024年工作计划\n3月5日,县长王明主持召开县政府常务会议,审议工作计划。")
     assert s.meeting.value == "县政府常务会议"
     assert [p.name for p in s.hosts] == ["王明"]
+
+
+def test_a_headline_followed_by_metadata_on_its_line_is_the_title(engine):
+    s = engine.summarize("县委召开常委会议 发布时间:2024-03-05 来源:县委办\n"
+                         "3月5日,县委召开常委会议,县委书记王明主持会议,研究部署有关工作。")
+    assert (s.title.value, s.published.value, s.source.value) == ("县委召开常委会议", "2024-03-05", "县委办")
+
+
+def test_a_metadata_label_line_is_no_title(engine):
+    s = engine.summarize("作者:张三 时间:2024-03-05\n坚守底线确保稳定\n"
+                         "3月5日,县委召开常委会议,县委书记王明主持会议,研究部署有关工作。")
+    assert s.title.value == "坚守底线确保稳定"
