@@ -251,12 +251,16 @@ def _cue_hits(doc: DocState, cue: str, scope: str, start: int, end: int) -> list
 
 
 def _intro_span(doc: DocState, ch: Chain) -> tuple[int, int]:
-    """The words leading into the first marker: its sentence so far, or the line before it."""
+    """The words leading into the first marker: its sentence so far, or the sentence before
+    it in its paragraph, or the line before it."""
     first = ch.start
     text = doc.text
     i = _at(doc.sentences, doc.starts_of(doc.sentences), first)
     s = doc.sentences[i].start if i >= 0 else first
     if not text[s:first].strip():
+        p = _at(doc.paragraphs, doc.starts_of(doc.paragraphs), first)
+        if i > 0 and p >= 0 and doc.sentences[i - 1].start >= doc.paragraphs[p].start:
+            return doc.sentences[i - 1].start, doc.sentences[i - 1].end
         paras = doc.paragraphs
         j = bisect_right(doc.starts_of(doc.paragraphs), first) - 1
         while j >= 0 and paras[j].end > first:

@@ -140,3 +140,11 @@ def test_the_person_named_in_the_sentence_introducing_a_list_is_its_speaker(engi
                                 "二是抓好防火;三是抓好安全。")
     assert {p.speaker for p in s.points} == {"李刚"}
     assert [p.name for p in s.speakers] == ["王明", "李刚"]
+
+
+def test_an_agenda_announced_in_the_sentence_before_is_no_directive_list(engine):
+    # the intro is the sentence before the list in its paragraph; the items report who did what
+    s = engine.summarize(HEAD + "会议进行了三项议程。一是县委副书记李刚传达了全会精神。二是各乡镇汇报了工作。"
+                                "三是县委书记赵强作总结讲话。")
+    assert s.points == []
+    assert [p.name for p in s.speakers] == ["赵强"]
