@@ -138,6 +138,16 @@ def iter_inputs(paths: Iterable[str], empty: list[str] | None = None) -> Iterato
             yield p
 
 
+def _files(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        v = 0
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of files, got {s!r}")
+    return v
+
+
 def _expand_url(url: str) -> list[str]:
     """A URL's files: a glob expanded, a directory listed (report files, sorted); the URL
     itself when fsspec is missing or lists nothing (reading it then says why)."""
@@ -219,6 +229,8 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     p.add_argument("--jobs", "-j", type=_jobs, default=os.cpu_count() or 1, metavar="N",
                    help="processes summarising several files at once (default: all cores; 1: no workers)")
     p.add_argument("--dask", metavar="ADDRESS", help="summarise on a Dask cluster: 'local' or a scheduler address")
+    p.add_argument("--partition-size", type=_files, metavar="N",
+                   help="with --dask: files per task (default 200; docs/scale.md)")
     _common(p)
     args = p.parse_args(argv)
     if args.format == "parquet":

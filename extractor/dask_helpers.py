@@ -251,6 +251,7 @@ class DaskRun:
         self.threads = threads
         self.window = window or max(2, 2 * threads)
         self.partition_size = partition_size or PARTITION_SIZE
+        self._cut_short_runs = partition_size is None
         try:
             # one copy per worker, not one per task
             self.rules = self.client.scatter(engine, broadcast=True, hash=False)
@@ -259,12 +260,13 @@ class DaskRun:
             raise
 
     def results(self, inputs: Iterable[Any]) -> Iterator[FileResult]:
-        """One result per input, in input order.  A run shorter than one window is cut so
-        that every worker thread gets a share (:attr:`partition_size` is then smaller)."""
+        """One result per input, in input order.  Unless a partition size was given, a run
+        shorter than one window is cut so that every worker thread gets a share
+        (:attr:`partition_size` is then smaller)."""
         from itertools import chain
         items = _lazy_items(inputs, self.opts)
         head = list(islice(items, self.window * self.partition_size))
-        if len(head) < self.window * self.partition_size:
+        if self._cut_short_runs and len(head) < self.window * self.partition_size:
             self.partition_size = max(1, -(-len(head) // self.threads))
         parts = stream_partitions(self.client, chain(head, items), self.rules, self.opts,
                                   self.partition_size, self.window)

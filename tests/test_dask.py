@@ -202,13 +202,14 @@ def test_cli_dask_parquet_one_file_per_partition(tmp_path):
     env = dict(os.environ, JIYAO_NO_CONFIG="1")
     files = list(map(str, SAMPLES))
     base = [sys.executable, "-m", "extractor.cli", *files, "-f", "parquet"]
-    d = subprocess.run(base + ["-o", str(tmp_path / "d.parquet"), "--dask", "local"], capture_output=True,
-                       text=True, env=env, cwd=ROOT, timeout=300)
+    d = subprocess.run(base + ["-o", str(tmp_path / "d.parquet"), "--dask", "local", "--partition-size", "4"],
+                       capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
     one = subprocess.run(base + ["-o", str(tmp_path / "one.parquet"), "--jobs", "1"], capture_output=True,
                          text=True, env=env, cwd=ROOT, timeout=300)
     assert d.returncode == one.returncode == 0, d.stderr
     parts = sorted(os.listdir(tmp_path / "d.parquet"))
-    assert len(parts) == 2 and parts == sorted(os.listdir(tmp_path / "d.people.parquet"))  # 2 workers
+    assert len(parts) == -(-len(files) // 4) and parts == sorted(os.listdir(tmp_path / "d.people.parquet"))
+    assert [pq.read_metadata(tmp_path / "d.parquet" / p).num_rows for p in parts][:2] == [4, 4]
     assert pq.read_table(tmp_path / "d.parquet").to_pylist() == pq.read_table(tmp_path / "one.parquet").to_pylist()
     assert pq.read_table(tmp_path / "d.people.parquet").to_pylist() == \
         pq.read_table(tmp_path / "one.people.parquet").to_pylist()
