@@ -197,6 +197,7 @@ def test_cli_file_url_glob_read_by_workers(tmp_path):
 
 # --------------------------------------------------------------------------- parquet from Dask
 
+@pytest.mark.slow
 def test_cli_dask_parquet_one_file_per_partition(tmp_path):
     pq = pytest.importorskip("pyarrow.parquet")
     env = dict(os.environ, JIYAO_NO_CONFIG="1")
@@ -213,3 +214,35 @@ def test_cli_dask_parquet_one_file_per_partition(tmp_path):
     assert pq.read_table(tmp_path / "d.parquet").to_pylist() == pq.read_table(tmp_path / "one.parquet").to_pylist()
     assert pq.read_table(tmp_path / "d.people.parquet").to_pylist() == \
         pq.read_table(tmp_path / "one.people.parquet").to_pylist()
+
+
+def test_cli_dask_progress_on_a_terminal(tmp_path):
+    """A long --dask run shows the progress bar on a terminal (stderr), counted from the stream."""
+    import pty
+    import select
+    for i in range(25):
+        (tmp_path / f"r{i:02d}.txt").write_bytes(SAMPLES[i % len(SAMPLES)].read_bytes())
+    master, slave = pty.openpty()
+    env = dict(os.environ, JIYAO_NO_CONFIG="1", TERM="xterm", COLUMNS="100")
+    p = subprocess.Popen([sys.executable, "-m", "extractor.cli", str(tmp_path), "-f", "jsonl",
+                          "-o", str(tmp_path / "out.jsonl"), "--dask", "local"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave, env=env, cwd=ROOT)
+    os.close(slave)
+    seen = b""
+    while True:
+        r, _, _ = select.select([master], [], [], 1.0)
+        if r:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif p.poll() is not None:
+            break
+    p.wait(timeout=300)
+    os.close(master)
+    assert p.returncode == 0, seen
+    assert b"25/25 files" in seen and b"\r[" in seen
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 25
