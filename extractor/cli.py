@@ -113,6 +113,16 @@ def _jobs(s: str) -> int:
     return v
 
 
+def _files(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        v = 0
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of files, got {s!r}")
+    return v
+
+
 INPUT_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 
 
@@ -136,16 +146,6 @@ def iter_inputs(paths: Iterable[str], empty: list[str] | None = None) -> Iterato
             yield from (_expand_url(p) if is_url(p) else (p,))
         else:
             yield p
-
-
-def _files(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        v = 0
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive number of files, got {s!r}")
-    return v
 
 
 def _expand_url(url: str) -> list[str]:
