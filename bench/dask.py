@@ -88,7 +88,7 @@ def run(cmd: list[str], env: dict) -> dict:
 
 def commands(d: Path, out: Path) -> dict[str, list[str]]:
     s = [sys.executable, "-m", "extractor.cli", str(d), "-f", "jsonl", "-o", str(out)]
-    return {"jobs1": s + ["--jobs", "1"], "dask": s + ["--dask", "local"],
+    return {"jobs1": s + ["--jobs", "1"], "dask": s + ["--dask", "local", "--jobs", "2"],
             "thread": [sys.executable, "-c", THREAD, str(d), str(out)]}
 
 

@@ -363,7 +363,8 @@ def run_cli(args: Any, engine: Any, inputs: Iterable[str], fmt: str, multi: bool
     if getattr(args, "dask", None):
         from .dask_helpers import DaskRun, DaskUsageError
         try:
-            dask = DaskRun(args.dask, engine, opts, partition_size=getattr(args, "partition_size", None))
+            dask = DaskRun(args.dask, engine, opts, partition_size=getattr(args, "partition_size", None),
+                           local_workers=getattr(args, "jobs", None))
         except DaskUsageError as e:
             from .errors import EXIT_USAGE
             print(f"summarize: error: {e}", file=sys.stderr)

@@ -228,7 +228,8 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
     p.add_argument("--jobs", "-j", type=_jobs, default=os.cpu_count() or 1, metavar="N",
                    help="processes summarising several files at once (default: all cores; 1: no workers)")
-    p.add_argument("--dask", metavar="ADDRESS", help="summarise on a Dask cluster: 'local' or a scheduler address")
+    p.add_argument("--dask", metavar="ADDRESS", help="summarise on a Dask cluster: 'local' (--jobs one-thread worker processes) "
+                        "or a scheduler address")
     p.add_argument("--partition-size", type=_files, metavar="N",
                    help="with --dask: files per task (default 200; docs/scale.md)")
     _common(p)

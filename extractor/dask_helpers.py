@@ -224,12 +224,13 @@ def _lazy_items(inputs: Iterable[Any], opts: Options) -> Iterator[tuple[str, Any
 
 
 class DaskRun:
-    """The CLI's ``--dask local|ADDRESS``: connect (or start a LocalCluster of two
-    one-thread worker processes), ship the engine to every worker once, and stream
+    """The CLI's ``--dask local|ADDRESS``: connect (or start a LocalCluster of
+    ``local_workers`` one-thread worker processes, default one per core), ship the engine
+    to every worker once, and stream
     :class:`FileResult` in input order (:meth:`results`); :meth:`close` ends it all."""
 
     def __init__(self, address: str, engine: Any, opts: Options, partition_size: int | None = None,
-                 window: int | None = None):
+                 window: int | None = None, local_workers: int | None = None):
         try:
             from dask.distributed import Client
         except ImportError:
@@ -237,7 +238,7 @@ class DaskRun:
         self.opts = opts
         self.cluster = None
         if address == "local":
-            self.client = local_client(2)
+            self.client = local_client(local_workers or os.cpu_count() or 1)
             self.cluster = self.client.cluster
         else:
             try:
