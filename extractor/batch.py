@@ -348,31 +348,43 @@ class AtomicOutput:
             self.tmp = None
 
 
-def run_cli(args: Any, engine: Any, inputs: Sequence[str], fmt: str) -> int:
+def run_cli(args: Any, engine: Any, inputs: Iterable[str], fmt: str, multi: bool | None = None) -> int:
     """Summarise ``inputs`` for ``cmd_summarize`` (several files, or ``--dask``) and write
-    the output exactly as the one-file path does; returns the exit status."""
+    the output exactly as the one-file path does; returns the exit status.  With ``--dask``
+    ``inputs`` may be an iterator (a stream: ``multi`` then says whether there are several)."""
     from .errors import EXIT_INPUT, EXIT_OK
     from .progress import Progress
 
     from .formats import FORMATS as DICT_FORMATS, error_record, record  # yaml, csv, csv-points
-    render = fmt if fmt in ("markdown", "jsonl") else "dict" if fmt in DICT_FORMATS else "json"
+    render = fmt if fmt in ("markdown", "jsonl") else "dict" if fmt in DICT_FORMATS + ("parquet",) else "json"
     csv_header = True  # CSV: one header row, before the first file's rows
     opts = Options(render, bool(args.explain), args.encoding, args.input_format)
+    dask = None
     if getattr(args, "dask", None):
-        from .dask_helpers import DaskUsageError, dask_results
+        from .dask_helpers import DaskRun, DaskUsageError
         try:
-            results: Iterable[FileResult] = dask_results(inputs, args.dask, engine, opts)
+            dask = DaskRun(args.dask, engine, opts, partition_size=getattr(args, "partition_size", None),
+                           local_workers=getattr(args, "jobs", None))
         except DaskUsageError as e:
             from .errors import EXIT_USAGE
             print(f"summarize: error: {e}", file=sys.stderr)
             return EXIT_USAGE
+        total = _count_for_progress(args.files) if not isinstance(inputs, Sequence) else len(inputs)
+        results: Iterable[FileResult] = dask.results(inputs)
     else:
+        inputs = list(inputs)
+        total = len(inputs)
         results = iter_results(inputs, engine, jobs=getattr(args, "jobs", None), opts=opts)
-    multi = len(inputs) > 1
+    if multi is None:
+        multi = total > 1
     status = EXIT_OK
-    out = AtomicOutput(args.output) if args.output else None
+    table = None
+    if fmt == "parquet":  # extractor/tables.py: two tables, one file each or one per partition
+        from .tables import ParquetOutput
+        table = ParquetOutput(args.output, rows_per_file=dask.partition_size if dask else None)
+    out = AtomicOutput(args.output) if args.output and table is None else None
     stdout_tty = out is None and _isatty(sys.stdout)
-    bar = Progress(len(inputs))
+    bar = Progress(total)
     try:
         for r in results:
             msgs: list[str] = []
@@ -380,7 +392,9 @@ def run_cli(args: Any, engine: Any, inputs: Sequence[str], fmt: str) -> int:
             if r.error is not None:
                 msgs.append(f"summarize: {r.error}")
                 status = max(status, EXIT_INTERNAL if r.internal else EXIT_INPUT)
-                if fmt == "jsonl":
+                if table is not None:
+                    table.add(r.path, None, r.error)
+                elif fmt == "jsonl":
                     chunk = json.dumps({"file": r.path, "error": r.error}, ensure_ascii=False) + "\n"
                 elif fmt in DICT_FORMATS:
                     chunk = error_record(fmt, r.path, r.error) if multi else ""
@@ -388,7 +402,9 @@ def run_cli(args: Any, engine: Any, inputs: Sequence[str], fmt: str) -> int:
                 msgs.extend(f"summarize: warning: {r.path}: {w}" for w in r.warnings)
                 if r.empty:
                     msgs.append(f"summarize: note: {r.path}: nothing to extract")
-                if fmt == "markdown":
+                if table is not None:
+                    table.add(r.path, r.value)
+                elif fmt == "markdown":
                     chunk = f"<!-- {r.path} -->\n{r.value}\n" if multi else r.value
                 elif fmt == "json":
                     chunk = r.value + "\n"
@@ -412,14 +428,30 @@ def run_cli(args: Any, engine: Any, inputs: Sequence[str], fmt: str) -> int:
         bar.close()
         if out is not None:
             out.commit()
+        if table is not None:
+            table.commit()
     finally:
         bar.clear()
         if out is not None:
             out.discard()
+        if table is not None:
+            table.discard()
         close = getattr(results, "close", None)
         if close is not None:
             close()
+        if dask is not None:
+            dask.close()
     return status
+
+
+def _count_for_progress(files: Sequence[str]) -> int:
+    """How many inputs a --dask stream has, counted (a second listing) only when a
+    progress bar will be drawn; 0 otherwise."""
+    from .progress import MIN_FILES, wanted
+    if not wanted(MIN_FILES):
+        return 0
+    from .cli import iter_inputs
+    return sum(1 for _ in iter_inputs(files))
 
 
 def _isatty(stream: Any) -> bool:

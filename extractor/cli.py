@@ -19,15 +19,17 @@ from .errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, RuleError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
-    from typing import Any, Callable, Sequence
+    from typing import Any, Callable, Iterable, Iterator, Sequence
 
-FORMATS = ("markdown", "json", "jsonl", "yaml", "csv", "csv-points", "html")
+FORMATS = ("markdown", "json", "jsonl", "yaml", "csv", "csv-points", "html", "parquet")
 FORMAT_HELP = ("markdown (default): the summary as CommonMark with a table; json: one object "
                "('summarize schema' prints its JSON Schema); jsonl: one line per input; yaml: the "
                "json data as YAML; csv: the people table (document, part, name, roles); csv-points: "
                "the points table (document, number, marker, lead, speaker), --explain adds "
                "rule, start, end to both; html: one standalone page, the summary above the source "
-               "text with every value's evidence highlighted (one input)")
+               "text with every value's evidence highlighted (one input); parquet: two tables, -o OUT.parquet "
+               "(reports) and OUT.people.parquet (people), directories of one file per partition "
+               "with --dask (pip install 'jiyao[parquet]')")
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -111,22 +113,72 @@ def _jobs(s: str) -> int:
     return v
 
 
-def _expand_inputs(paths: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(the files to read, the directories that held no report file)."""
-    out: list[str] = []
-    empty: list[str] = []
+def _files(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        v = 0
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of files, got {s!r}")
+    return v
+
+
+INPUT_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
+
+
+def iter_inputs(paths: Iterable[str], empty: list[str] | None = None) -> Iterator[str]:
+    """The files named by ``paths``, one at a time: directories walked (their report files,
+    sorted within each directory), URLs with globs or naming a directory listed through
+    fsspec (``s3://bucket/2024/*.txt``), anything else as given.  A directory that holds
+    no report file is added to ``empty``."""
     for p in paths:
         if p != "-" and os.path.isdir(p):
-            n = len(out)
+            found = False
             for root, _dirs, files in os.walk(p):
                 for f in sorted(files):
-                    if f.lower().endswith((".txt", ".md", ".markdown", ".html", ".htm")):
-                        out.append(os.path.join(root, f))
-            if len(out) == n:
+                    if f.lower().endswith(INPUT_EXTENSIONS):
+                        found = True
+                        yield os.path.join(root, f)
+            if not found and empty is not None:
                 empty.append(p)
+        elif "://" in p:
+            from .reader import is_url
+            yield from (_expand_url(p) if is_url(p) else (p,))
         else:
-            out.append(p)
-    return out, empty
+            yield p
+
+
+def _expand_url(url: str) -> list[str]:
+    """A URL's files: a glob expanded, a directory listed (report files, sorted); the URL
+    itself when fsspec is missing or lists nothing (reading it then says why)."""
+    try:
+        import fsspec.core
+        fs, _token, paths = fsspec.core.get_fs_token_paths(url)
+    except Exception:
+        return [url]
+    glob = any(c in url for c in "*?[")
+    out: list[str] = []
+    for p in sorted(paths):
+        try:
+            if fs.isdir(p):
+                out.extend(fs.unstrip_protocol(f) for f in sorted(fs.find(p))
+                           if f.lower().endswith(INPUT_EXTENSIONS))
+                continue
+        except Exception:
+            pass
+        out.append(fs.unstrip_protocol(p) if glob else url)  # a file's URL stays as given
+    return out or [url]
+
+
+def _expand_inputs(paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(the files to read, the directories that held no report file)."""
+    empty: list[str] = []
+    return list(iter_inputs(paths, empty)), empty
+
+
+def _no_reports(empty: Sequence[str]) -> None:
+    for d in empty:
+        print(f"summarize: no report files in {d} ({', '.join(INPUT_EXTENSIONS)})", file=sys.stderr)
 
 
 EPILOG = """subcommands (each has --help):
@@ -176,9 +228,17 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
     p.add_argument("--jobs", "-j", type=_jobs, default=os.cpu_count() or 1, metavar="N",
                    help="processes summarising several files at once (default: all cores; 1: no workers)")
-    p.add_argument("--dask", metavar="ADDRESS", help="summarise on a Dask cluster: 'local' or a scheduler address")
+    p.add_argument("--dask", metavar="ADDRESS", help="summarise on a Dask cluster: 'local' (--jobs one-thread worker processes) "
+                        "or a scheduler address")
+    p.add_argument("--partition-size", type=_files, metavar="N",
+                   help="with --dask: files per task (default 200; docs/scale.md)")
     _common(p)
     args = p.parse_args(argv)
+    if args.format == "parquet":
+        from .tables import usage_problem
+        problem = usage_problem(args.output, args.explain, partitioned=bool(args.dask))
+        if problem:
+            p.error(problem)
     if args.explain and args.format not in EXPLAIN_FORMATS:
         p.error(f"--explain has no place in --format {args.format} (CommonMark has no footnotes): "
                 "use --format json, yaml, csv or html (evidence highlighted), or 'summarize explain FILE'")
@@ -186,9 +246,10 @@ def cmd_summarize(argv: Sequence[str]) -> int:
         p.error("--show-markup goes with --format html")
     engine = load_engine(args)   # a RuleError is reported by main()
     from .reader import ReadError, read_path, read_stdin
+    if args.dask:  # a stream: inputs listed as they are needed (extractor/dask_helpers.py)
+        return _dask_stream(p, args, engine)
     inputs, empty = _expand_inputs(args.files)
-    for d in empty:
-        print(f"summarize: no report files in {d} (.txt, .md, .markdown, .html, .htm)", file=sys.stderr)
+    _no_reports(empty)
     if not inputs:
         return EXIT_INPUT
     status = EXIT_INPUT if empty else EXIT_OK
@@ -198,7 +259,7 @@ def cmd_summarize(argv: Sequence[str]) -> int:
         fmt = "jsonl"
     if fmt == "html" and (len(inputs) > 1 or args.dask):
         p.error("--format html makes the page of one input (without --dask)")
-    if len(inputs) > 1 or args.dask:  # batches: in order, in parallel (extractor/batch.py)
+    if len(inputs) > 1 or fmt == "parquet":  # batches: in order, in parallel (extractor/batch.py)
         from .batch import run_cli
         return run_cli(args, engine, inputs, fmt) or status
     for path in inputs:
@@ -240,6 +301,25 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     if args.output:
         _write_atomic(args.output, "".join(out_chunks))
     return status
+
+
+def _dask_stream(p: argparse.ArgumentParser, args: argparse.Namespace, engine: Any) -> int:
+    """``--dask``: the inputs as a stream (listed as the cluster needs them), written by run_cli."""
+    from itertools import chain, islice
+
+    from .batch import run_cli
+    if args.format == "html":
+        p.error("--format html makes the page of one input (without --dask)")
+    empty: list[str] = []
+    stream = iter_inputs(args.files, empty)
+    head = list(islice(stream, 2))
+    if not head:
+        _no_reports(empty)
+        return EXIT_INPUT
+    fmt = "jsonl" if args.format == "json" and len(head) > 1 else args.format
+    status = run_cli(args, engine, chain(head, stream), fmt, multi=len(head) > 1)
+    _no_reports(empty)
+    return status or (EXIT_INPUT if empty else EXIT_OK)
 
 
 def _write_stdout(chunks: list[str]) -> None:

@@ -309,6 +309,8 @@ def _finish_offsets(text: str, offs: list[int], n_raw: int) -> tuple[int, ...]:
 def read_path(path: str, encoding: str | None = None, input_format: str | None = None) -> Source:
     """Read and decode a file; the format comes from the extension unless given."""
     fmt = _norm_format(input_format, path)
+    if is_url(path):
+        return from_bytes(read_url(path), path, encoding, input_format)
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -317,6 +319,37 @@ def read_path(path: str, encoding: str | None = None, input_format: str | None =
         raise ReadError(f"{path}: cannot open ({_one_line(reason)})") from None
     raw, enc = decode(data, encoding, name=str(path))
     return _build(raw, fmt, str(path), enc)
+
+
+def is_url(path: object) -> bool:
+    """``scheme://...`` (``s3://``, ``gs://``, ``file://``, ``memory://``): read through fsspec."""
+    if not isinstance(path, str):
+        return False
+    i = path.find("://")
+    return i > 1 and path[:i].replace("+", "").replace("-", "").replace(".", "").isalnum() \
+        and path[:i].isascii() and path[0].isalpha()
+
+
+def read_url(url: str) -> bytes:
+    """The bytes at ``url``, through fsspec (``pip install fsspec``, plus ``s3fs``, ``gcsfs``
+    ... for those schemes).  Raises :class:`ReadError` with one line."""
+    try:
+        import fsspec
+    except ImportError:
+        raise ReadError(f"{url}: cannot open (reading URLs needs fsspec: pip install fsspec)") from None
+    try:
+        with fsspec.open(url, "rb") as f:
+            return f.read()
+    except Exception as e:  # fsspec back ends raise their own errors (missing module, no such key ...)
+        reason = getattr(e, "strerror", None) or str(e) or type(e).__name__
+        raise ReadError(f"{url}: cannot open ({_one_line(reason)})") from None
+
+
+def from_bytes(data: bytes, name: str, encoding: str | None = None, input_format: str | None = None) -> Source:
+    """Decode ``data`` read from ``name`` (a path or URL: its extension gives the format)."""
+    fmt = _norm_format(input_format, name)
+    raw, enc = decode(data, encoding, name=name)
+    return _build(raw, fmt, name, enc)
 
 
 def read_stdin(encoding: str | None = None, input_format: str | None = None) -> Source:

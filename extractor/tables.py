@@ -1,0 +1,205 @@
+"""``--format parquet``: the summaries as two Parquet tables (``pip install 'jiyao[parquet]'``).
+
+``-o OUT.parquet`` writes
+
+* ``OUT.parquet`` -- the reports table, one row per input (:data:`REPORT_COLUMNS`);
+* ``OUT.people.parquet`` -- the people table, one row per person named as host, speaker
+  or attendee of a report (:data:`PEOPLE_COLUMNS`); join on ``file``.
+
+(``OUT`` without the ``.parquet`` suffix gets ``.people.parquet`` appended.)  With
+``--dask`` both are directories of one file per partition, ``part-000000.parquet``,
+``part-000001.parquet`` ... in input order (the people file of a partition is there even
+when it has no rows); ``pyarrow.parquet.read_table(dir)``, ``pandas.read_parquet(dir)``
+and ``dask.dataframe.read_parquet(dir)`` read a directory as one table.  Files are written
+next to the target under temporary names and renamed at the end, as ``-o`` does for text.
+docs/tables.md describes the columns.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from typing import Any
+
+ROW_GROUP = 2048
+"""Reports per row group of a single file (the writer holds at most this many rows)."""
+
+
+def _schemas() -> tuple[Any, Any]:
+    import pyarrow as pa
+    s = pa.string()
+    person = pa.struct([("name", s), ("roles", pa.list_(s))])
+    point = pa.struct([("number", s), ("marker", s), ("lead", s), ("text", s), ("speaker", s),
+                       ("clauses", pa.list_(s))])
+    reports = pa.schema([
+        ("file", s), ("error", s), ("title", s), ("published", s), ("source", s), ("meeting", s),
+        ("meeting_date", s), ("hosts", pa.list_(person)), ("speakers", pa.list_(person)),
+        ("attendees", pa.list_(s)), ("relayed", pa.list_(s)), ("points", pa.list_(point)),
+    ])
+    people = pa.schema([("file", s), ("part", s), ("position", pa.int32()), ("name", s),
+                        ("roles", pa.list_(s))])
+    return reports, people
+
+
+REPORT_COLUMNS = ("file", "error", "title", "published", "source", "meeting", "meeting_date",
+                  "hosts", "speakers", "attendees", "relayed", "points")
+PEOPLE_COLUMNS = ("file", "part", "position", "name", "roles")
+PARTS = (("hosts", "host"), ("speakers", "speaker"), ("attendees", "attendee"))
+
+
+def people_path(path: str) -> str:
+    """Where the people table of ``-o path`` goes."""
+    base = path[:-len(".parquet")] if path.endswith(".parquet") else path
+    return base + ".people.parquet"
+
+
+def _points(items: list[dict[str, Any]], prefix: str = "", speaker: Any = None) -> list[dict[str, Any]]:
+    """Points and their numbered sub-items, depth first; ``number`` 2.1 is the first
+    sub-item of point 2, which has its point's speaker."""
+    out: list[dict[str, Any]] = []
+    for n, it in enumerate(items, 1):
+        number = f"{prefix}{n}"
+        spk = it.get("speaker", speaker)
+        out.append({"number": number, "marker": it.get("marker"), "lead": it.get("lead"),
+                    "text": it.get("text"), "speaker": spk, "clauses": list(it.get("clauses", []))})
+        out.extend(_points(it.get("items", []), number + ".", spk))
+    return out
+
+
+def _person(p: Any) -> dict[str, Any]:
+    return {"name": p["name"], "roles": list(p["roles"])} if isinstance(p, dict) else {"name": p, "roles": []}
+
+
+def rows(file: str, d: dict[str, Any] | None, error: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The reports row and the people rows of one summary dict (``Summary.to_dict()``),
+    or of an input that could not be read (``d`` None, ``error`` its message)."""
+    if d is None:
+        return {"file": file, "error": error}, []
+    report = {
+        "file": file, "error": None,
+        **{k: d.get(k) for k in ("title", "published", "source", "meeting", "meeting_date")},
+        "hosts": [_person(p) for p in d.get("hosts", [])],
+        "speakers": [_person(p) for p in d.get("speakers", [])],
+        "attendees": [_person(p)["name"] for p in d.get("attendees", [])],
+        "relayed": list(d.get("relayed", [])),
+        "points": _points(d.get("points", [])),
+    }
+    people = []
+    for key, part in PARTS:
+        for i, p in enumerate(d.get(key, []), 1):
+            q = _person(p)
+            people.append({"file": file, "part": part, "position": i, "name": q["name"], "roles": q["roles"]})
+    return report, people
+
+
+def usage_problem(output: str | None, explain: bool, partitioned: bool = False) -> str | None:
+    """Why ``--format parquet`` cannot run with these options (one line), or None."""
+    if not output or output == "-":
+        return "--format parquet needs -o FILE.parquet (a binary table is not printed)"
+    if explain:
+        return "--format parquet has no evidence columns: use --format jsonl --explain"
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        return "--format parquet needs pyarrow: pip install 'jiyao[parquet]'"
+    for target in (output, people_path(output)):
+        if partitioned and os.path.exists(target) and not _replaceable_dir(target):
+            return f"{target} exists and is not a directory of part-*.parquet files"
+        if not partitioned and os.path.isdir(target):
+            return f"{target} is a directory (--format parquet writes a file there without --dask)"
+    return None
+
+
+def _replaceable_dir(path: str) -> bool:
+    return os.path.isdir(path) and all(f.startswith("part-") and f.endswith(".parquet") for f in os.listdir(path))
+
+
+class ParquetOutput:
+    """The two tables of ``-o path``, written as results arrive: with ``rows_per_file`` one
+    file per that many reports (a directory each), else one file each, in row groups of
+    :data:`ROW_GROUP` reports.  :meth:`commit` puts them in place; :meth:`discard` (or an
+    exception before commit) leaves nothing behind."""
+
+    def __init__(self, path: str, rows_per_file: int | None = None):
+        import pyarrow.parquet as pq
+
+        self.pq = pq
+        self.schemas = _schemas()
+        self.targets = (path, people_path(path))
+        self.rows_per_file = rows_per_file
+        self.reports: list[dict[str, Any]] = []
+        self.people: list[dict[str, Any]] = []
+        self.parts = 0
+        self.tmps: list[str] = []
+        self.writers: list[Any] = []
+        for target in self.targets:
+            d = os.path.dirname(os.path.abspath(target)) or "."
+            if rows_per_file:
+                self.tmps.append(tempfile.mkdtemp(dir=d, prefix=".summarize-", suffix=".tmp"))
+            else:
+                fd, tmp = tempfile.mkstemp(dir=d, prefix=".summarize-", suffix=".tmp")
+                os.close(fd)
+                self.tmps.append(tmp)
+        if not rows_per_file:
+            self.writers = [pq.ParquetWriter(t, s) for t, s in zip(self.tmps, self.schemas)]
+
+    def add(self, file: str, d: dict[str, Any] | None, error: str | None = None) -> None:
+        report, people = rows(file, d, error)
+        self.reports.append(report)
+        self.people.extend(people)
+        if len(self.reports) >= (self.rows_per_file or ROW_GROUP):
+            self._flush()
+
+    def _tables(self) -> list[Any]:
+        import pyarrow as pa
+        return [pa.Table.from_pylist(rs, schema=s) for rs, s in zip((self.reports, self.people), self.schemas)]
+
+    def _flush(self, final: bool = False) -> None:
+        if not self.reports and not (final and self.rows_per_file and self.parts == 0):
+            return
+        tables = self._tables()
+        if self.rows_per_file:
+            name = f"part-{self.parts:06d}.parquet"
+            for tmp, t in zip(self.tmps, tables):
+                self.pq.write_table(t, os.path.join(tmp, name))
+            self.parts += 1
+        else:
+            for w, t in zip(self.writers, tables):
+                w.write_table(t)
+        self.reports, self.people = [], []
+
+    def commit(self) -> None:
+        self._flush(final=True)
+        for w in self.writers:
+            w.close()
+        self.writers = []
+        mask = os.umask(0)
+        os.umask(mask)
+        for tmp, target in zip(self.tmps, self.targets):
+            if self.rows_per_file:
+                os.chmod(tmp, 0o777 & ~mask)
+                if os.path.isdir(target) and _replaceable_dir(target):
+                    shutil.rmtree(target)
+                os.replace(tmp, target)
+            else:
+                os.chmod(tmp, 0o666 & ~mask)
+                os.replace(tmp, target)
+        self.tmps = []
+
+    def discard(self) -> None:
+        for w in self.writers:
+            try:
+                w.close()
+            except Exception:
+                pass
+        self.writers = []
+        for tmp in self.tmps:
+            shutil.rmtree(tmp, ignore_errors=True) if os.path.isdir(tmp) else _unlink(tmp)
+        self.tmps = []
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
