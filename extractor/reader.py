@@ -27,9 +27,10 @@ import codecs
 import os
 import sys
 
+from .errors import printable
 from .record import Frozen
 
-__all__ = ["ReadError", "Source", "decode", "read_path", "read_stdin", "from_text", "FORMATS"]
+__all__ = ["ReadError", "Source", "decode", "read_path", "read_stdin", "from_text", "FORMATS", "MAX_BYTES"]
 
 FORMATS = ("text", "markdown", "html")
 
@@ -306,33 +307,82 @@ def _finish_offsets(text: str, offs: list[int], n_raw: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-def read_path(path: str, encoding: str | None = None, input_format: str | None = None) -> Source:
-    """Read and decode a file; the format comes from the extension unless given."""
+MAX_BYTES = 50 * 1024 * 1024
+"""Default size cap of one input (50 MiB): a larger file is an error, never read whole.
+``read_path(..., max_bytes=)``, ``summarize_many(..., max_bytes=)`` and ``--max-size``
+change it (``None`` or 0: no cap)."""
+
+
+def _too_big(name: str, max_bytes: int) -> ReadError:
+    return ReadError(f"{name}: larger than the size limit of {max_bytes:,} bytes (--max-size)")
+
+
+def _read_capped(read, max_bytes: int | None) -> bytes:
+    """All of a stream, or ``max_bytes + 1`` bytes of it (enough to know it is too big)."""
+    if not max_bytes:
+        return read()
+    return read(max_bytes + 1)
+
+
+def read_path(path: str, encoding: str | None = None, input_format: str | None = None,
+              max_bytes: int | None = MAX_BYTES) -> Source:
+    """Read and decode a file; the format comes from the extension unless given.
+
+    Only regular files are read: a FIFO, a device (a link to ``/dev/zero``), a socket or a
+    directory is a :class:`ReadError`, and so is a file larger than ``max_bytes``.  A FIFO
+    is opened without blocking, so it never waits for a writer."""
+    import stat
+    name = printable(str(path))
     fmt = _norm_format(input_format, path)
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as e:
         reason = e.strerror or e.__class__.__name__
-        raise ReadError(f"{path}: cannot open ({_one_line(reason)})") from None
-    raw, enc = decode(data, encoding, name=str(path))
+        raise ReadError(f"{name}: cannot open ({_one_line(reason)})") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = ("a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
+                    else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                    else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+            raise ReadError(f"{name}: cannot read {kind} (only regular files are read)")
+        if max_bytes and st.st_size > max_bytes:
+            raise _too_big(name, max_bytes)
+        with os.fdopen(fd, "rb") as f:
+            fd = -1
+            data = _read_capped(f.read, max_bytes)
+    except OSError as e:
+        reason = e.strerror or e.__class__.__name__
+        raise ReadError(f"{name}: cannot read ({_one_line(reason)})") from None
+    finally:
+        if fd != -1:
+            os.close(fd)
+    if max_bytes and len(data) > max_bytes:  # it grew while we read
+        raise _too_big(name, max_bytes)
+    raw, enc = decode(data, encoding, name=name)
+    del data
     return _build(raw, fmt, str(path), enc)
 
 
-def read_stdin(encoding: str | None = None, input_format: str | None = None) -> Source:
-    """Read and decode all of ``sys.stdin.buffer`` (plain text unless a format is given)."""
+def read_stdin(encoding: str | None = None, input_format: str | None = None,
+               max_bytes: int | None = MAX_BYTES) -> Source:
+    """Read and decode all of ``sys.stdin.buffer`` (plain text unless a format is given),
+    at most ``max_bytes``."""
     fmt = _norm_format(input_format, None)
     stream = getattr(sys.stdin, "buffer", None)
     try:
         if stream is not None:
-            data = stream.read()
+            data = _read_capped(stream.read, max_bytes)
         else:  # stdin replaced by a text stream (tests, embedding)
             data = sys.stdin.read()
             if isinstance(data, str):
                 return from_text(data, fmt)
     except OSError as e:
         raise ReadError(f"<stdin>: cannot read ({_one_line(e.strerror or e)})") from None
+    if max_bytes and len(data) > max_bytes:
+        raise _too_big("<stdin>", max_bytes)
     raw, enc = decode(data, encoding, name="<stdin>")
+    del data
     return _build(raw, fmt, None, enc)
 
 

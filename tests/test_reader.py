@@ -428,10 +428,10 @@ def test_import_is_cheap():
 
 
 def test_permission_error_is_read_error(monkeypatch):
-    def denied(path, mode="r", *a, **k):
+    def denied(path, flags, *a, **k):
         raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr(reader, "open", denied, raising=False)
+    monkeypatch.setattr(reader.os, "open", denied)  # reader opens with os.open (O_NONBLOCK)
     with pytest.raises(ReadError) as exc:
         read_path("/some/report.txt")
     assert str(exc.value) == "/some/report.txt: cannot open (Permission denied)"

@@ -1,0 +1,252 @@
+"""Faults and hostile input (issue 17): a batch loses nothing and runs nothing it should not.
+
+Dead workers, file names that are not UTF-8, FIFOs and devices, size caps, orphaned workers,
+SIGTERM, output injection, rule-file bombs, unwritable ``-o`` targets."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from extractor import Engine, batch
+from extractor.batch import Options, iter_results
+from extractor.reader import read_path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = sorted((ROOT / "samples").glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine.load()
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("JIYAO_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "rulecache"))
+
+
+def _cli(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "extractor.cli", *map(os.fsencode, map(str, args))],
+                          capture_output=True, cwd=kw.pop("cwd", ROOT), timeout=kw.pop("timeout", 300), **kw)
+
+
+def _copies(d: Path, n: int) -> list[str]:
+    d.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        src = SAMPLES[i % len(SAMPLES)]
+        dst = d / f"{i:04d}_{src.name}"
+        dst.write_bytes(src.read_bytes())
+        out.append(str(dst))
+    return out
+
+
+# -- 1. a worker killed for real --------------------------------------------------------------
+
+@pytest.fixture
+def killer(monkeypatch, tmp_path):
+    """Workers (never this process) SIGKILL themselves on the files named in the returned
+    list; a name prefixed with ``once:`` kills only the first worker that meets it."""
+    monkeypatch.setattr(batch, "POOL_AFTER", 0)
+    real = batch.process
+    me = os.getpid()
+    names: list[str] = []
+
+    def process(eng, path, payload, opts):  # forked workers inherit the patched module
+        if os.getpid() != me:
+            base = os.path.basename(path)
+            if base in names:
+                os.kill(os.getpid(), signal.SIGKILL)
+            if "once:" + base in names:
+                try:
+                    os.close(os.open(tmp_path / ("killed-" + base), os.O_CREAT | os.O_EXCL))
+                except FileExistsError:
+                    pass
+                else:
+                    os.kill(os.getpid(), signal.SIGKILL)
+        return real(eng, path, payload, opts)
+
+    monkeypatch.setattr(batch, "process", process)
+    return names
+
+
+def test_killed_worker_its_files_rerun(killer, engine, tmp_path):
+    paths = _copies(tmp_path / "in", 60)
+    killer.append("once:" + os.path.basename(paths[0]))  # the first chunk goes to the worker
+    got = list(iter_results(paths, engine, jobs=2, opts=Options("dict"), chunksize=4))
+    assert (tmp_path / ("killed-" + os.path.basename(paths[0]))).exists()  # a worker did die
+    assert [r.path for r in got] == paths
+    assert [r.error for r in got] == [None] * len(paths)
+    assert [r.value for r in got] == [engine.summarize_source(read_path(p)).to_dict() for p in paths]
+
+
+def test_file_that_kills_every_worker_becomes_an_error(killer, engine, tmp_path):
+    paths = _copies(tmp_path / "in", 60)
+    poison = os.path.basename(paths[1])
+    killer.append(poison)
+    got = list(iter_results(paths, engine, jobs=2, opts=Options("dict"), chunksize=4))
+    assert [r.path for r in got] == paths
+    bad = [r for r in got if r.error]
+    assert [r.path for r in bad] == [paths[1]]  # only the file that kills, named
+    assert poison in bad[0].error and "died" in bad[0].error and not bad[0].internal
+    good = [r for r in got if not r.error]
+    assert [r.value for r in good] == [engine.summarize_source(read_path(r.path)).to_dict() for r in good]
+
+
+def test_killed_worker_cli_batch_writes_the_rest(killer, engine, tmp_path):
+    import argparse
+    paths = _copies(tmp_path / "in", 40)
+    killer.append(os.path.basename(paths[0]))
+    out = tmp_path / "out.jsonl"
+    args = argparse.Namespace(explain=False, encoding=None, input_format=None, output=str(out), jobs=2,
+                              dask=None, max_size=None)
+    status = batch.run_cli(args, engine, paths, "jsonl")
+    assert status == 1
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [d["file"] for d in lines] == paths
+    assert "error" in lines[0] and paths[0] in lines[0]["error"]
+    assert all("error" not in d for d in lines[1:])
+
+
+# -- 2. file names that are not UTF-8; 11. names with control characters ---------------------
+
+BAD_NAME = b"b\xff.txt"
+
+
+@pytest.fixture
+def odd_names(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    text = SAMPLES[0].read_bytes()
+    (d / "a.txt").write_bytes(text)
+    with open(os.path.join(os.fsencode(d), BAD_NAME), "wb") as f:
+        f.write(text)
+    (d / "c\nsummarize: forged.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(40)))
+    return d
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "markdown", "yaml", "csv-points"])
+@pytest.mark.parametrize("to_file", [True, False])
+def test_non_utf8_file_name_in_a_batch(odd_names, tmp_path, fmt, to_file):
+    out = tmp_path / f"out.{fmt}"
+    r = _cli(odd_names, "-f", fmt, "-j", "2", *(["-o", out] if to_file else []))
+    data = out.read_bytes() if to_file else r.stdout
+    text = data.decode("utf-8")  # valid UTF-8
+    assert r.returncode == 1, r.stderr  # the PNG named with a newline
+    if fmt in ("csv", "markdown"):
+        assert "b\\xff.txt" in text  # Python's backslashreplace of the name's bytes
+    if fmt == "jsonl":
+        assert [json.loads(x)["file"] for x in text.splitlines()] == [
+            str(odd_names / "a.txt"), str(odd_names) + "/b\\xff.txt", str(odd_names) + "/c\\nsummarize: forged.txt"]
+    err = r.stderr.decode("utf-8").splitlines()
+    assert len(err) == 1 and "c\\nsummarize: forged.txt: looks like a binary file" in err[0]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "html", "markdown"])
+def test_non_utf8_file_name_alone(odd_names, tmp_path, fmt):
+    path = os.path.join(os.fsencode(odd_names), BAD_NAME)
+    out = tmp_path / "out"
+    r = _cli(os.fsdecode(path), "-f", fmt, "-o", out)
+    assert r.returncode == 0, r.stderr
+    data = out.read_bytes()
+    text = data.decode("utf-8")
+    if fmt in ("jsonl", "json"):
+        text_of = json.loads(text).get("file", "b\\xff.txt")
+        assert text_of.endswith("b\\xff.txt")
+    elif fmt in ("csv", "html"):
+        assert "b\\xff.txt" in text
+    r = _cli(os.fsdecode(path), "-f", fmt)
+    assert r.returncode == 0 and r.stdout == data
+
+
+# -- 4. FIFOs, devices, size caps -------------------------------------------------------------
+
+def test_fifo_among_files_is_an_error(tmp_path, engine):
+    paths = _copies(tmp_path / "in", 3)
+    fifo = tmp_path / "in" / "fifo.txt"
+    os.mkfifo(fifo)  # no writer: a blocking open would wait forever ...
+    import threading
+
+    def unblock():  # ... so that a reader that blocks fails this test instead of hanging it
+        for _ in range(2):
+            time.sleep(10)
+            _has_reader(fifo)
+
+    threading.Thread(target=unblock, daemon=True).start()
+    got = list(iter_results([paths[0], str(fifo), paths[1]], engine, jobs=1, opts=Options("dict")))
+    assert [r.error is None for r in got] == [True, False, True]
+    assert "FIFO" in got[1].error
+    r = _cli(tmp_path / "in", "-f", "jsonl", timeout=60)
+    assert r.returncode == 1
+    assert [("error" in json.loads(x)) for x in r.stdout.splitlines()] == [False, False, False, True]
+
+
+def test_device_among_files_is_an_error(tmp_path, engine):
+    """A .txt link to /dev/zero would be read until memory runs out."""
+    paths = _copies(tmp_path / "in", 2)
+    zero = tmp_path / "in" / "zero.txt"
+    zero.symlink_to("/dev/zero")
+    got = list(iter_results([paths[0], str(zero), paths[1]], engine, jobs=1, opts=Options("dict")))
+    assert [r.error is None for r in got] == [True, False, True]
+    assert "device" in got[1].error
+    r = _cli(tmp_path / "in", "-f", "jsonl", timeout=60)
+    assert r.returncode == 1
+    assert [("error" in json.loads(x)) for x in r.stdout.splitlines()] == [False, False, True]
+
+
+def _has_reader(fifo) -> bool:
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:  # ENXIO: nobody has it open for reading
+        return False
+    return True
+
+
+def test_size_cap(tmp_path, engine):
+    from extractor.batch import summarize_many
+    from extractor.reader import MAX_BYTES, ReadError
+    assert MAX_BYTES == 50 * 1024 * 1024
+    big = tmp_path / "big.txt"
+    big.write_bytes(SAMPLES[0].read_bytes() * 4)
+    size = big.stat().st_size
+    with pytest.raises(ReadError, match="size limit"):
+        read_path(str(big), max_bytes=size - 1)
+    assert read_path(str(big), max_bytes=size).text
+    assert read_path(str(big), max_bytes=None).text
+    (_, err), (_, ok) = summarize_many([big, SAMPLES[0]], engine, jobs=1, max_bytes=size - 1)
+    assert "size limit" in str(err) and isinstance(ok, dict)
+    r = _cli(big, SAMPLES[0], "-f", "jsonl", "--max-size", f"{size - 1}")
+    assert r.returncode == 1 and b"size limit" in r.stderr
+    assert [("error" in json.loads(x)) for x in r.stdout.splitlines()] == [True, False]
+    assert _cli(big, "--max-size", "1K").returncode == 1
+    assert _cli(big, "--max-size", "0").returncode == 0
+    assert _cli(big, "--max-size", "lots").returncode == 2
+
+
+# -- 9. -o targets that cannot be written; 11. the mode of -o files --------------------------
+
+@pytest.mark.parametrize("many", [False, True])
+def test_unwritable_output_is_a_usage_error_before_work(tmp_path, many):
+    inputs = [SAMPLES[0], SAMPLES[1]] if many else [SAMPLES[0]]
+    for target in (tmp_path / "no-such-dir" / "x.json", tmp_path):
+        r = _cli(*inputs, "-f", "jsonl", "-o", target)
+        err = r.stderr.decode()
+        assert r.returncode == 2 and len(err.splitlines()) == 1 and "internal" not in err, err
+        assert str(target) in err
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_output_mode_follows_umask(tmp_path, many):
+    inputs = [SAMPLES[0], SAMPLES[1]] if many else [SAMPLES[0]]
+    out = tmp_path / "out.jsonl"
+    r = subprocess.run(["sh", "-c", 'umask 027 && exec "$@"', "sh", sys.executable, "-m", "extractor.cli",
+                        *map(str, inputs), "-f", "jsonl", "-o", str(out)], cwd=ROOT, capture_output=True)
+    assert r.returncode == 0, r.stderr
+    assert out.stat().st_mode & 0o777 == 0o640
