@@ -250,3 +250,60 @@ def test_output_mode_follows_umask(tmp_path, many):
                         *map(str, inputs), "-f", "jsonl", "-o", str(out)], cwd=ROOT, capture_output=True)
     assert r.returncode == 0, r.stderr
     assert out.stat().st_mode & 0o777 == 0o640
+
+
+# -- 7. workers end with their parent; SIGTERM is handled like Ctrl-C -------------------------
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat", "rb") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            if int(stat.rsplit(b")", 1)[1].split()[1]) == pid:
+                out.append(int(d))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return False
+
+
+def _until(cond, limit: float = 60.0) -> bool:
+    """Poll ``cond`` until it holds (a generous bound: it catches "never", it times nothing)."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_no_worker_outlives_a_killed_batch(tmp_path, sig):
+    _copies(tmp_path / "in", 4000)
+    out = tmp_path / "out" / "all.jsonl"
+    out.parent.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "extractor.cli", str(tmp_path / "in"), "-f", "jsonl",
+                             "-j", "2", "-o", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert _until(lambda: _children(proc.pid) or proc.poll() is not None), "no worker started"
+        workers = _children(proc.pid)
+        assert workers and proc.poll() is None, "the batch ended before a worker could be seen"
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+        assert _until(lambda: not any(_alive(w) for w in workers)), "a worker outlived its parent"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    if sig == signal.SIGTERM:
+        assert proc.returncode == 143 and err.decode().strip() == "summarize: terminated"
+        assert os.listdir(out.parent) == []  # no .summarize-XXXX.tmp left beside the target
