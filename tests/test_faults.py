@@ -307,3 +307,70 @@ def test_no_worker_outlives_a_killed_batch(tmp_path, sig):
     if sig == signal.SIGTERM:
         assert proc.returncode == 143 and err.decode().strip() == "summarize: terminated"
         assert os.listdir(out.parent) == []  # no .summarize-XXXX.tmp left beside the target
+
+
+# -- 5. YAML bombs in rule files; 11. files that are not rule files, unknown tags, labels ------
+
+def _bomb(levels: int, width: int) -> str:
+    """The "billion laughs": each anchor a list of ``width`` aliases of the one before."""
+    out = ["settings:", "  lol0: &a0 [" + ", ".join(['"lol"'] * width) + "]"]
+    for i in range(1, levels):
+        out.append(f"  lol{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]")
+    return "\n".join(out) + "\n"
+
+
+def _rules_check(tmp_path, name: str, text: str, *extra):
+    d = tmp_path / "rules-under-test"
+    d.mkdir(exist_ok=True)
+    (d / name).write_text(text, encoding="utf-8")
+    return _cli("rules", "check", d, *extra, timeout=60)
+
+
+@pytest.mark.parametrize("levels,width", [(6, 10), (9, 10)])  # 10^6 leaves; a billion
+def test_alias_bomb_is_a_rule_error(tmp_path, levels, width):
+    r = _rules_check(tmp_path, "bomb.yaml", _bomb(levels, width))
+    out = r.stdout.decode()
+    assert r.returncode == 2
+    assert "bomb.yaml:3:14: yaml-alias" in out  # the first alias, file:line:col
+
+
+def test_alias_bomb_from_a_config_file_stops_summarize(tmp_path):
+    d = tmp_path / "proj"
+    (d / "my-rules").mkdir(parents=True)
+    (d / "my-rules" / "bomb.yaml").write_text(_bomb(9, 10), encoding="utf-8")
+    (d / "jiyao.toml").write_text('rules = ["my-rules"]\n', encoding="utf-8")
+    (d / "r.txt").write_bytes(SAMPLES[0].read_bytes())
+    env = {k: v for k, v in os.environ.items() if k != "JIYAO_NO_CONFIG"}
+    r = _cli("r.txt", cwd=d, env=env, timeout=60)
+    assert r.returncode == 2 and b"yaml-alias" in r.stderr and b"internal" not in r.stderr
+
+
+def test_deep_nesting_is_a_rule_error(tmp_path):
+    r = _rules_check(tmp_path, "deep.yaml", "rules: " + "[" * 500 + "]" * 500 + "\n")
+    assert r.returncode == 2 and "deep.yaml:1:" in r.stdout.decode() and "too-deep" in r.stdout.decode()
+    r = _cli("--rules", tmp_path / "rules-under-test", SAMPLES[0], timeout=60)
+    assert r.returncode == 2 and b"too-deep" in r.stderr and b"internal" not in r.stderr
+
+
+def test_unknown_tag_is_a_rule_error(tmp_path):
+    r = _rules_check(tmp_path, "tag.yaml", "rules:\n  - !!python/object:os.system {id: x}\n")
+    out = r.stdout.decode()
+    assert r.returncode == 2 and "tag.yaml:2:5: yaml-tag unknown tag '!!python/object:os.system'" in out
+
+
+def test_a_file_that_is_not_a_rule_file_is_one_problem(tmp_path):
+    text = "".join(f"user{i}:x:{i}:{i}:User {i}:/home/u{i}:/bin/sh\n" for i in range(20))  # like /etc/passwd
+    r = _rules_check(tmp_path, "passwd.yaml", text)
+    assert r.returncode == 2
+    assert [x for x in r.stdout.decode().splitlines() if "passwd.yaml:" in x] == [
+        f"{tmp_path / 'rules-under-test' / 'passwd.yaml'}:1:1: not-a-rule-file not a rule file: a rule file is a "
+        "mapping of patterns, rules, settings, numerals, labels, disable"]
+    config_like = "".join(f"key{i}: value {i}\n" for i in range(10))  # another tool's YAML
+    r = _rules_check(tmp_path, "passwd.yaml", config_like)
+    assert r.returncode == 2 and r.stdout.decode().count("not-a-rule-file") == 1
+    assert "unknown-key" not in r.stdout.decode()
+
+
+def test_labels_must_be_strings(tmp_path):
+    r = _rules_check(tmp_path, "labels.yaml", "labels:\n  untitled: [a]\n")
+    assert r.returncode == 2 and "labels.yaml:2:13: bad-type label 'untitled' must be a string" in r.stdout.decode()
