@@ -374,3 +374,54 @@ def test_a_file_that_is_not_a_rule_file_is_one_problem(tmp_path):
 def test_labels_must_be_strings(tmp_path):
     r = _rules_check(tmp_path, "labels.yaml", "labels:\n  untitled: [a]\n")
     assert r.returncode == 2 and "labels.yaml:2:13: bad-type label 'untitled' must be a string" in r.stdout.decode()
+
+
+# -- 8. output injection ----------------------------------------------------------------------
+
+INJECTED = "县委书记王强主持召开会议。\n县委书记王强讲话。\n王强强调,一要=cmd|' /C calc'!A0,加强领导。二要@SUM(1+1),抓好落实。\n"
+
+
+def test_csv_cells_that_start_a_formula_are_neutralised(engine, tmp_path):
+    from extractor.formats import _csv, record
+    assert _csv([["=1+1", "+1", "-1", "@A1", "\tx", "\rx", "a=b", 3]]) == \
+        "'=1+1,'+1,'-1,'@A1,'\tx,\"'\rx\",a=b,3\r\n"
+    (tmp_path / "=HYPERLINK(1).txt").write_text(INJECTED, encoding="utf-8")
+    r = _cli("=HYPERLINK(1).txt", "-f", "csv", cwd=tmp_path)
+    rows = r.stdout.decode().splitlines()
+    assert rows[1].startswith("'=HYPERLINK(1).txt,")
+    d = {"points": [{"marker": "-", "lead": "=cmd|' /C calc'!A0", "items": [], "clauses": []}]}
+    assert record("csv-points", "x", d, {}).splitlines()[1] == "x,1,'-,'=cmd|' /C calc'!A0,"
+
+
+def test_file_name_cannot_close_the_markdown_comment(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    evil = "a--><img src=x onerror=alert(1)>.txt"
+    (d / evil).write_text(INJECTED, encoding="utf-8")
+    (d / "b.txt").write_text(INJECTED, encoding="utf-8")
+    r = _cli(d, "-j", "1")
+    md = r.stdout.decode()
+    comments = [x for x in md.splitlines() if x.startswith("<!--")]
+    assert len(comments) == 2
+    for c in comments:  # one comment each, closed only at its end
+        assert c.endswith(" -->") and "--" not in c[4:-3] and ">" not in c[:-1]
+    import re
+
+    from markdown_it import MarkdownIt
+    html = MarkdownIt("commonmark", {"html": True}).render(md)  # raw HTML on, as many renderers have it
+    assert "<img" not in re.sub(r"<!--.*?-->", "", html, flags=re.S)
+
+
+def test_labels_are_escaped_in_markdown_and_html(engine, tmp_path):
+    d = tmp_path / "labels"
+    d.mkdir()
+    (d / "labels.yaml").write_text(
+        "labels:\n  points: '[link](http://example.com/x) <b>bold</b>'\n  untitled: '*x* <i>'\n", encoding="utf-8")
+    eng = Engine.load(overlays=[d])
+    s = eng.summarize("县委书记王强主持召开会议。王强强调,一要加强领导。二要抓好落实。")
+    md = s.to_markdown()
+    assert "## \\[link\\](http://example.com/x) \\<b\\>bold\\</b\\>" in md
+    from extractor.report_html import to_html
+    html = to_html(s, "")
+    assert 'href="http://example.com/x"' not in html and "<b>bold" not in html
+    assert "[link](http://example.com/x)" in html
