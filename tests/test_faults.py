@@ -425,3 +425,15 @@ def test_labels_are_escaped_in_markdown_and_html(engine, tmp_path):
     html = to_html(s, "")
     assert 'href="http://example.com/x"' not in html and "<b>bold" not in html
     assert "[link](http://example.com/x)" in html
+
+
+# -- 11. a space (or a NUL, which becomes one) after a full stop keeps the clause lists -----------
+
+@pytest.mark.parametrize("after", [" ", "\x00", "\u3000", "  "])
+def test_space_after_full_stop_keeps_clauses(engine, after):
+    from extractor.reader import from_text
+    text = (ROOT / "samples" / "county_committee_chrome.txt").read_text(encoding="utf-8")
+    plain = engine.summarize(text).to_dict()["points"]
+    assert any(p.get("clauses") for p in plain)
+    spaced = engine.summarize_source(from_text(text.replace("\u3002", "\u3002" + after))).to_dict()["points"]
+    assert [p.get("clauses") for p in spaced] == [p.get("clauses") for p in plain]
