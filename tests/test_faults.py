@@ -437,3 +437,34 @@ def test_space_after_full_stop_keeps_clauses(engine, after):
     assert any(p.get("clauses") for p in plain)
     spaced = engine.summarize_source(from_text(text.replace("\u3002", "\u3002" + after))).to_dict()["points"]
     assert [p.get("clauses") for p in spaced] == [p.get("clauses") for p in plain]
+
+
+# -- 10. memory: reading Markdown and HTML takes a bounded multiple of the input ----------------
+
+READ_MEMORY_FACTOR = 30
+"""Peak memory of reading a Markdown or HTML file, over the interpreter's, is under this many
+times its size (README, "Limits"); measured at 10 MB: Markdown 22x, HTML 16x (were 66x and 80x)."""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss in KiB is Linux's")
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_reading_memory_is_a_bounded_multiple_of_the_input(tmp_path, fmt):
+    paras = [p for p in (ROOT / "samples" / "county_committee_chrome.txt").read_text(encoding="utf-8").splitlines()
+             if p.strip()]
+    if fmt == "md":
+        unit = "\n\n".join(("## " if i % 7 == 0 else "- " if i % 5 == 0 else "") + p + (" **b** [a](http://x) `c`" if i % 3 == 0 else "")
+                           for i, p in enumerate(paras)) + "\n\n"
+    else:
+        unit = "".join(f"<p>{p} <b>b</b> &amp; <a href='x'>a</a></p>\n" for p in paras)
+    data = unit.encode("utf-8") * (5_000_000 // len(unit.encode("utf-8")) + 1)
+    path = tmp_path / f"big.{fmt}"
+    path.write_bytes(data)
+    code = ("import resource, sys; from extractor import reader; import markdown_it, html.parser, array; "
+            "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+            "src = reader.read_path(sys.argv[1]); assert src.text; "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base)")
+    r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr
+    grown = int(r.stdout) * 1024
+    assert grown < READ_MEMORY_FACTOR * len(data), f"{grown / len(data):.0f} bytes per input byte"
