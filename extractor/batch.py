@@ -323,6 +323,9 @@ def _pooled(items: list[tuple[str, Any]], engine: Any, init: Any, ctx: Any, jobs
                 else:
                     retried.add(i)
                     suspects.append(i)
+        order = sorted(suspects)  # the earliest first: the output waits for it
+        suspects.clear()
+        suspects.extend(order)
         sent.clear()
         ex.shutdown(wait=True, cancel_futures=True)
         ex = new_pool()
