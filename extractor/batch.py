@@ -72,6 +72,12 @@ class Options:
     explain: bool = False
     encoding: str | None = None
     input_format: str | None = None
+    max_bytes: int | None = -1
+    """Size cap of one input in bytes (-1: :data:`extractor.reader.MAX_BYTES`; None or 0: none)."""
+
+    def cap(self) -> int | None:
+        from .reader import MAX_BYTES
+        return MAX_BYTES if self.max_bytes == -1 else self.max_bytes
 
 
 @dataclass
@@ -99,11 +105,12 @@ class FileResult:
 
 def process(engine, path: str, payload: Any, opts: Options) -> FileResult:
     """Read (unless ``payload`` already holds a Source or a text), summarise and render one input."""
+    from .errors import printable
     from .reader import ReadError, Source, from_text, read_path
 
     try:
         if payload is None:
-            src = read_path(path, opts.encoding, opts.input_format)
+            src = read_path(path, opts.encoding, opts.input_format, opts.cap())
         elif isinstance(payload, Source):
             src = payload
         elif isinstance(payload, str):
@@ -120,7 +127,7 @@ def process(engine, path: str, payload: Any, opts: Options) -> FileResult:
     except Exception as e:
         if os.environ.get("JIYAO_DEBUG"):
             raise
-        return FileResult(path, error=f"{path}: internal error: {type(e).__name__}: {e}", internal=True)
+        return FileResult(path, error=printable(f"{path}: internal error: {type(e).__name__}: {e}"), internal=True)
     return FileResult(path, value, list(summary.warnings), summary.is_empty() and not summary.title)
 
 
@@ -131,7 +138,8 @@ def _render(summary, path: str, opts: Options) -> Any:
         return summary.to_markdown()
     if opts.render == "json":
         return summary.to_json(opts.explain)
-    d: dict[str, Any] = {"file": path}
+    from .errors import printable
+    d: dict[str, Any] = {"file": printable(path)}
     d.update(summary.to_dict(opts.explain))
     return json.dumps(d, ensure_ascii=False) + "\n"
 
@@ -142,12 +150,30 @@ _ENGINE = None
 _OPTS = Options()
 
 
-def _init_worker(source: Any, opts: Options) -> None:
+WATCH_PARENT = 0.5
+"""Seconds between a worker's checks that the process that started it is still there: a
+worker whose parent died (``kill -9``) exits by itself instead of living on, orphaned."""
+
+
+def _init_worker(source: Any, opts: Options, parent: int | None = None) -> None:
     """Pool initializer: build (or adopt, when forked) the engine once per worker."""
     global _ENGINE, _OPTS
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGTERM"):  # a forked worker must not inherit the CLI's handler
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is not None:
+        import threading
+        threading.Thread(target=_watch_parent, args=(parent,), name="jiyao-watch-parent", daemon=True).start()
     _ENGINE = source if _is_engine(source) else source()
     _OPTS = opts
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker once its parent is gone (it is then re-parented: ``getppid`` changes)."""
+    import time
+    while os.getppid() == parent:
+        time.sleep(WATCH_PARENT)
+    os._exit(1)
 
 
 def _work_chunk(chunk: list[tuple[str, Any]]) -> list[FileResult]:
@@ -201,7 +227,7 @@ def _items(inputs: Iterable[Any], opts: Options) -> list[tuple[str, Any]]:
                 continue
             stdin_done = True
             try:
-                out.append((p, read_stdin(opts.encoding, opts.input_format)))
+                out.append((p, read_stdin(opts.encoding, opts.input_format, opts.cap())))
             except ReadError as e:
                 out.append((p, FileError(p, str(e))))
         else:
@@ -258,36 +284,104 @@ def _pooled(items: list[tuple[str, Any]], engine: Any, init: Any, ctx: Any, jobs
     run out, so that no worker is left with a long chunk at the end); each worker has two
     chunks queued.  Between handing out chunks and passing on finished ones this process
     summarises single files itself, so its core is not spent waiting, and those files cost
-    no pickling or pipe."""
+    no pickling or pipe.
+
+    A worker that dies (killed, out of memory, a crash in C code) takes the pool down with
+    it: the files it and the other workers still held are run again in a new pool, one file
+    at a time, and a file whose worker dies a second time becomes an error record naming it."""
     from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
+
+    from .errors import printable
 
     n = len(items)  # at least two
     workers = min(jobs, n) - 1
-    ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(init, opts))
-    sent: deque = deque()  # (first index, future) of the chunks handed to workers, in order
-    here: dict[int, FileResult] = {}  # index -> result made in this process, not yet passed on
-    nxt = 0  # first file not handed out
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(init, opts, os.getpid()))
+
+    ex = new_pool()
+    todo: deque = deque(range(n))  # files not handed out yet, in order
+    suspects: deque = deque()  # files lost once in a dead worker: rerun one at a time
+    retried: set[int] = set()
+    sent: dict[Any, list[int]] = {}  # future -> the indices of its chunk
+    results: dict[int, FileResult] = {}  # finished, not yet passed on
     done = 0  # files passed on
     finished = False
+
+    def lost_all() -> None:
+        """The pool is broken: every chunk it held is lost; start a new pool."""
+        nonlocal ex
+        for idx in sent.values():
+            for i in idx:
+                if i in retried:
+                    path = items[i][0]
+                    results[i] = FileResult(path, error=printable(
+                        f"{path}: the worker process summarising it died, twice (killed, or out of memory?)"))
+                else:
+                    retried.add(i)
+                    suspects.append(i)
+        order = sorted(suspects)  # the earliest first: the output waits for it
+        suspects.clear()
+        suspects.extend(order)
+        sent.clear()
+        ex.shutdown(wait=True, cancel_futures=True)
+        ex = new_pool()
+
+    def submit(idx: list[int]) -> None:
+        try:
+            fut = ex.submit(_work_chunk, [items[i] for i in idx])
+        except BrokenProcessPool:
+            for i in reversed(idx):  # not sent: not lost either
+                (suspects if i in retried else todo).appendleft(i)
+            if not harvest(list(sent)):
+                lost_all()
+            return
+        sent[fut] = idx
+
+    def harvest(futures: list) -> bool:
+        """Collect the finished chunks; True when the pool turned out broken (and was replaced)."""
+        broken = False
+        for f in futures:
+            if not f.done():
+                continue
+            try:
+                rs = f.result()
+            except BrokenProcessPool:
+                broken = True
+                continue
+            except Exception as e:  # the chunk failed outside the engine (pickling, memory)
+                if os.environ.get("JIYAO_DEBUG"):
+                    raise
+                rs = [FileResult(items[i][0], error=printable(f"{items[i][0]}: internal error: {type(e).__name__}: {e}"),
+                                 internal=True) for i in sent[f]]
+            for i, r in zip(sent.pop(f), rs):
+                results[i] = r
+        if broken:
+            lost_all()
+        return broken
+
     try:
         while done < n:
-            busy = sum(1 for _, f in sent if not f.done())
-            while nxt < n and busy < 2 * workers:
-                size = chunksize or max(1, min(CHUNKSIZE, (n - nxt) // (4 * jobs)))
-                sent.append((nxt, ex.submit(_work_chunk, items[nxt:nxt + size])))
-                nxt = min(n, nxt + size)
-                busy += 1
-            if done in here:
-                yield here.pop(done)
+            if suspects:
+                if not sent:
+                    submit([suspects.popleft()])
+            else:
+                while todo and len(sent) < 2 * workers:
+                    size = chunksize or max(1, min(CHUNKSIZE, len(todo) // (4 * jobs)))
+                    submit([todo.popleft() for _ in range(min(size, len(todo)))])
+            if done not in results:
+                harvest(list(sent))
+            if done in results:
+                yield results.pop(done)
                 done += 1
-            elif sent and sent[0][0] == done and (sent[0][1].done() or nxt >= n):
-                for r in sent.popleft()[1].result():
-                    yield r
-                    done += 1
-            else:  # the next result is still in a worker: summarise the next file here
-                here[nxt] = process(engine, items[nxt][0], items[nxt][1], opts)
-                nxt += 1
+            elif todo:  # the next result is in a worker: summarise one here
+                i = todo.popleft()
+                results[i] = process(engine, items[i][0], items[i][1], opts)
+            elif sent:
+                wait(list(sent), return_when=FIRST_COMPLETED)
         finished = True
     finally:
         # On an early stop (closed pipe, Ctrl-C, consumer gave up) drop the queued files.
@@ -296,13 +390,16 @@ def _pooled(items: list[tuple[str, Any]], engine: Any, init: Any, ctx: Any, jobs
 
 def summarize_many(paths: Iterable[Any], engine_factory: Any = None, jobs: int | None = None, *,
                    explain: bool = False, encoding: str | None = None, input_format: str | None = None,
-                   chunksize: int | None = None) -> Iterator[tuple[str, dict | FileError]]:
+                   chunksize: int | None = None, max_bytes: int | None = -1
+                   ) -> Iterator[tuple[str, dict | FileError]]:
     """Summarise files; yield ``(path, Summary.to_dict())`` or ``(path, FileError)`` in input order.
 
     ``engine_factory``: an Engine, a callable returning one, or a dict of Engine.load
     arguments (default: shipped rules).  ``jobs``: processes summarising at once, this one
-    included (default: all cores; 1: this process only)."""
-    opts = Options("dict", explain, encoding, input_format)
+    included (default: all cores; 1: this process only).  ``max_bytes``: a larger input is
+    a FileError, not read (default :data:`extractor.reader.MAX_BYTES`, 50 MiB; None: no cap).
+    Only regular files are read: a FIFO or a device is a FileError too."""
+    opts = Options("dict", explain, encoding, input_format, max_bytes)
     for r in iter_results(list(paths), engine_factory, jobs=jobs, opts=opts, chunksize=chunksize):
         err = r.as_error()
         yield r.path, (err if err is not None else r.value)
@@ -316,23 +413,32 @@ class AtomicOutput:
 
     def __init__(self, path: str):
         import tempfile
+
+        from .errors import OutputError
         self.path = path
         d = os.path.dirname(os.path.abspath(path)) or "."
-        fd, self.tmp = tempfile.mkstemp(dir=d, prefix=".summarize-", suffix=".tmp")
+        try:
+            fd, self.tmp = tempfile.mkstemp(dir=d, prefix=".summarize-", suffix=".tmp")
+        except OSError as e:
+            raise OutputError(path, e) from None
         self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
 
     def write(self, s: str) -> None:
-        self.fh.write(s)
+        from .errors import OutputError
+        try:
+            self.fh.write(s)
+        except OSError as e:
+            raise OutputError(self.path, e) from None
 
     def commit(self) -> None:
-        self.fh.close()
-        try:  # mkstemp makes the file 0600; give it the mode a plain open() would
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(self.tmp, 0o666 & ~mask)
-        except OSError:
-            pass
-        os.replace(self.tmp, self.path)
+        from .cli import umask_mode
+        from .errors import OutputError
+        try:
+            self.fh.close()
+            umask_mode(self.tmp)  # mkstemp makes the file 0600; give it the mode a plain open() would
+            os.replace(self.tmp, self.path)
+        except OSError as e:
+            raise OutputError(self.path, e) from None
         self.tmp = None
 
     def discard(self) -> None:
@@ -352,13 +458,14 @@ def run_cli(args: Any, engine: Any, inputs: Iterable[str], fmt: str, multi: bool
     """Summarise ``inputs`` for ``cmd_summarize`` (several files, or ``--dask``) and write
     the output exactly as the one-file path does; returns the exit status.  With ``--dask``
     ``inputs`` may be an iterator (a stream: ``multi`` then says whether there are several)."""
-    from .errors import EXIT_INPUT, EXIT_OK
+    from .errors import EXIT_INPUT, EXIT_OK, printable
     from .progress import Progress
 
     from .formats import FORMATS as DICT_FORMATS, error_record, record  # yaml, csv, csv-points
     render = fmt if fmt in ("markdown", "jsonl") else "dict" if fmt in DICT_FORMATS + ("parquet",) else "json"
     csv_header = True  # CSV: one header row, before the first file's rows
-    opts = Options(render, bool(args.explain), args.encoding, args.input_format)
+    opts = Options(render, bool(args.explain), args.encoding, args.input_format,
+                   _cap(getattr(args, "max_size", None)))
     dask = None
     if getattr(args, "dask", None):
         from .dask_helpers import DaskRun, DaskUsageError
@@ -389,27 +496,29 @@ def run_cli(args: Any, engine: Any, inputs: Iterable[str], fmt: str, multi: bool
         for r in results:
             msgs: list[str] = []
             chunk = ""
+            name = printable(r.path)  # what the output calls the file: valid UTF-8, one line
             if r.error is not None:
-                msgs.append(f"summarize: {r.error}")
+                error = printable(r.error)
+                msgs.append(f"summarize: {error}")
                 status = max(status, EXIT_INTERNAL if r.internal else EXIT_INPUT)
                 if table is not None:
-                    table.add(r.path, None, r.error)
+                    table.add(name, None, error)
                 elif fmt == "jsonl":
-                    chunk = json.dumps({"file": r.path, "error": r.error}, ensure_ascii=False) + "\n"
+                    chunk = json.dumps({"file": name, "error": error}, ensure_ascii=False) + "\n"
                 elif fmt in DICT_FORMATS:
-                    chunk = error_record(fmt, r.path, r.error) if multi else ""
+                    chunk = error_record(fmt, name, error) if multi else ""
             else:
-                msgs.extend(f"summarize: warning: {r.path}: {w}" for w in r.warnings)
+                msgs.extend(f"summarize: warning: {name}: {printable(str(w))}" for w in r.warnings)
                 if r.empty:
-                    msgs.append(f"summarize: note: {r.path}: nothing to extract")
+                    msgs.append(f"summarize: note: {name}: nothing to extract")
                 if table is not None:
-                    table.add(r.path, r.value)
+                    table.add(name, r.value)
                 elif fmt == "markdown":
-                    chunk = f"<!-- {r.path} -->\n{r.value}\n" if multi else r.value
+                    chunk = f"{markdown_comment(name)}\n{r.value}\n" if multi else r.value
                 elif fmt == "json":
                     chunk = r.value + "\n"
                 elif fmt in DICT_FORMATS:
-                    chunk = record(fmt, r.path, r.value, engine.book.labels, first=csv_header,
+                    chunk = record(fmt, name, r.value, engine.book.labels, first=csv_header,
                                    multi=multi, explain=bool(args.explain))
                     csv_header = False
                 else:
@@ -452,6 +561,19 @@ def _count_for_progress(files: Sequence[str]) -> int:
         return 0
     from .cli import iter_inputs
     return sum(1 for _ in iter_inputs(files))
+
+
+def markdown_comment(name: str) -> str:
+    """``<!-- name -->`` for the Markdown of several inputs; a name (already one line) cannot
+    close the comment: every ``-`` before another ``-`` is followed by a backslash and ``>``
+    is written ``&gt;``."""
+    import re
+    return "<!-- " + re.sub(r"-(?=-)", "-\\\\", name).replace(">", "&gt;") + " -->"
+
+
+def _cap(max_size: Any) -> int | None:
+    """Options.max_bytes from the CLI's ``--max-size`` (None: not given, the default cap)."""
+    return -1 if max_size is None else max_size
 
 
 def _isatty(stream: Any) -> bool:

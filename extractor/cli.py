@@ -6,8 +6,10 @@
     summarize explain FILE [--field NAME]
     summarize eval CORPUS_DIR
 
-Exit status: 0 success; 1 an input could not be read, or a directory held no report file
-(or a rule example failed); 2 usage or rule-file errors; 3 internal error (a bug). Errors are one line on stderr, never a traceback.
+Exit status: 0 success; 1 an input could not be read, a directory held no report file, or
+the output could not be written (or a rule example failed); 2 usage (an -o target that is a
+directory or in a missing directory included) or rule-file errors; 3 internal error (a bug);
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM). Errors are one line on stderr, never a traceback.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import argparse
 import os
 import sys
 
-from .errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, RuleError
+from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, OutputError, RuleError, printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
@@ -113,6 +115,31 @@ def _jobs(s: str) -> int:
     return v
 
 
+def _size(s: str) -> int:
+    """``--max-size``: bytes, or a number with K, M or G (powers of 1024); 0 is no limit."""
+    t = s.strip().upper().removesuffix("B")
+    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(t[-1:], 1)
+    try:
+        v = float(t[:-1] if mult > 1 else t) * mult
+    except ValueError:
+        v = -1.0
+    if not 0 <= v < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a size such as 50M, 200K or 0 (no limit), got {s!r}")
+    return int(v)
+
+
+def _check_output(p: argparse.ArgumentParser, path: str) -> None:
+    """An ``-o`` target that cannot be written is a usage error before any work is done."""
+    name = printable(path)
+    if os.path.isdir(path):
+        p.error(f"-o {name}: is a directory")
+    d = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(d):
+        p.error(f"-o {name}: no such directory {printable(d)}")
+    if not os.access(d, os.W_OK | os.X_OK):
+        p.error(f"-o {name}: cannot write in {printable(d)}")
+
+
 def _files(s: str) -> int:
     try:
         v = int(s)
@@ -178,7 +205,7 @@ def _expand_inputs(paths: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def _no_reports(empty: Sequence[str]) -> None:
     for d in empty:
-        print(f"summarize: no report files in {d} ({', '.join(INPUT_EXTENSIONS)})", file=sys.stderr)
+        print(f"summarize: no report files in {printable(d)} ({', '.join(INPUT_EXTENSIONS)})", file=sys.stderr)
 
 
 EPILOG = """subcommands (each has --help):
@@ -187,8 +214,9 @@ EPILOG = """subcommands (each has --help):
   summarize explain FILE [--field NAME]             why each value is there
   summarize eval CORPUS_DIR                         score against a gold corpus
 
-exit status: 0 ok; 1 an input could not be read or a directory held no report file;
-2 usage or rule-file errors; 3 internal error (a bug)"""
+exit status: 0 ok; 1 an input could not be read, a directory held no report file, or the
+output could not be written; 2 usage (an -o target that cannot be written) or rule-file errors;
+3 internal error (a bug); 130 interrupted; 143 terminated (SIGTERM)"""
 
 EXPLAIN_FORMATS = ("json", "jsonl", "yaml", "csv", "csv-points", "html")
 """Formats that show --explain's evidence (html always highlights it)."""
@@ -232,6 +260,8 @@ def cmd_summarize(argv: Sequence[str]) -> int:
                         "or a scheduler address")
     p.add_argument("--partition-size", type=_files, metavar="N",
                    help="with --dask: files per task (default 200; docs/scale.md)")
+    p.add_argument("--max-size", type=_size, metavar="SIZE",
+                   help="larger inputs are an error, not read (bytes, or 50M, 200K, 1G; 0: no limit; default 50M)")
     _common(p)
     args = p.parse_args(argv)
     if args.format == "parquet":
@@ -244,8 +274,11 @@ def cmd_summarize(argv: Sequence[str]) -> int:
                 "use --format json, yaml, csv or html (evidence highlighted), or 'summarize explain FILE'")
     if args.show_markup and args.format != "html":
         p.error("--show-markup goes with --format html")
+    if args.output:
+        _check_output(p, args.output)
     engine = load_engine(args)   # a RuleError is reported by main()
-    from .reader import ReadError, read_path, read_stdin
+    from .reader import MAX_BYTES, ReadError, read_path, read_stdin
+    cap = MAX_BYTES if args.max_size is None else args.max_size
     if args.dask:  # a stream: inputs listed as they are needed (extractor/dask_helpers.py)
         return _dask_stream(p, args, engine)
     inputs, empty = _expand_inputs(args.files)
@@ -262,37 +295,37 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     if len(inputs) > 1 or fmt == "parquet":  # batches: in order, in parallel (extractor/batch.py)
         from .batch import run_cli
         return run_cli(args, engine, inputs, fmt) or status
-    for path in inputs:
+    for path in inputs:  # one input (several go to run_cli above)
+        name = printable(path)  # how output and messages name it: valid UTF-8, one line
         try:
-            src = read_stdin(args.encoding, args.input_format) if path == "-" else \
-                read_path(path, args.encoding, args.input_format)
+            src = read_stdin(args.encoding, args.input_format, cap) if path == "-" else \
+                read_path(path, args.encoding, args.input_format, cap)
         except ReadError as e:
-            print(f"summarize: {e}", file=sys.stderr)
+            print(f"summarize: {printable(str(e))}", file=sys.stderr)
             status = EXIT_INPUT
             if fmt == "jsonl":
                 import json
-                out_chunks.append(json.dumps({"file": path, "error": str(e)}, ensure_ascii=False) + "\n")
+                out_chunks.append(json.dumps({"file": name, "error": printable(str(e))}, ensure_ascii=False) + "\n")
             continue
         summary = engine.summarize_source(src)
         for w in summary.warnings:
-            print(f"summarize: warning: {path}: {w}", file=sys.stderr)
+            print(f"summarize: warning: {name}: {printable(str(w))}", file=sys.stderr)
         if summary.is_empty() and not summary.title:
-            print(f"summarize: note: {path}: nothing to extract", file=sys.stderr)
+            print(f"summarize: note: {name}: nothing to extract", file=sys.stderr)
         if fmt == "markdown":
-            md = summary.to_markdown()
-            out_chunks.append(md if len(inputs) == 1 else f"<!-- {path} -->\n{md}\n")
+            out_chunks.append(summary.to_markdown())
         elif fmt == "json":
             out_chunks.append(summary.to_json(args.explain) + "\n")
         elif fmt == "html":
             from .report_html import to_html
-            out_chunks.append(to_html(summary, src, name=path, markup=args.show_markup))
+            out_chunks.append(to_html(summary, src, name=name, markup=args.show_markup))
         elif fmt in ("yaml", "csv", "csv-points"):  # extractor/formats.py
             from .formats import record
-            out_chunks.append(record(fmt, path, summary.to_dict(args.explain), summary.labels,
+            out_chunks.append(record(fmt, name, summary.to_dict(args.explain), summary.labels,
                                      explain=args.explain))
         else:
             import json
-            d: dict[str, Any] = {"file": path}
+            d: dict[str, Any] = {"file": name}
             d.update(summary.to_dict(args.explain))
             out_chunks.append(json.dumps(d, ensure_ascii=False) + "\n")
         if not args.output:
@@ -331,11 +364,21 @@ def _write_stdout(chunks: list[str]) -> None:
 def _write_atomic(path: str, data: str) -> None:
     import tempfile
     d = os.path.dirname(os.path.abspath(path)) or "."
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".summarize-", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".summarize-", suffix=".tmp")
+    except OSError as e:
+        raise OutputError(path, e) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(data)
+        umask_mode(tmp)  # mkstemp makes it 0600: give it the mode a plain open() would
         os.replace(tmp, path)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise OutputError(path, e) from None
     except BaseException:
         try:
             os.unlink(tmp)
@@ -361,12 +404,40 @@ def _dispatch(argv: Sequence[str]) -> int:
     return cmd_summarize(argv)
 
 
+def umask_mode(path: str) -> None:
+    """Give a file made by ``mkstemp`` (mode 0600) the mode a plain ``open()`` gives: 0666 less the umask."""
+    try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(path, 0o666 & ~mask)
+    except OSError:
+        pass
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread by the handler the command installs for its own
+    process: handled like Ctrl-C (workers stopped, a half-written ``-o`` file removed)."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the command owns its process (not when called from Python)
+        import signal
+        try:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+        except (ValueError, AttributeError, OSError):  # not the main thread, or no SIGTERM
+            pass
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         return _dispatch(argv)
     except RuleError as e:
         return _rule_error(e)
+    except OutputError as e:
+        print(f"summarize: error: {e}", file=sys.stderr)
+        return EXIT_INPUT
     except BrokenPipeError:
         # the reader went away (| head): end quietly
         try:
@@ -375,14 +446,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError:
             pass
         return EXIT_OK
+    except Terminated:
+        print("summarize: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("summarize: interrupted", file=sys.stderr)
         return 130
     except Exception as e:  # last resort: one line, never a traceback
-        print(f"summarize: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        print(printable(f"summarize: internal error: {type(e).__name__}: {e}"), file=sys.stderr)
         if os.environ.get("JIYAO_DEBUG"):
             raise
-        return 3
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

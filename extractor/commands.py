@@ -339,7 +339,8 @@ def cmd_explain(argv: Sequence[str]) -> int:
         print(f"summarize: {e}", file=sys.stderr)
         return EXIT_INPUT
     data = explain(engine, src.text, src, args.field)
-    sys.stdout.write(render_json(data) if args.json else render_text(data, args.file))
+    from .errors import printable
+    sys.stdout.write(render_json(data) if args.json else render_text(data, printable(args.file)))
     return EXIT_OK
 
 

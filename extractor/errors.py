@@ -7,7 +7,30 @@ EXIT_OK = 0
 EXIT_INPUT = 1
 """An input could not be read (or, for `rules test`, a rule example failed)."""
 EXIT_USAGE = 2
-"""Bad command line or bad rule files."""
+"""Bad command line (including an ``-o`` target that cannot be written) or bad rule files."""
+EXIT_INTERNAL = 3
+"""An internal error: a bug in jiyao, never the user's input."""
+
+# C0 controls, DEL and the C1 controls shown as escapes (a name or message stays one line)
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+_CONTROLS.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def printable(s: str) -> str:
+    """``s`` as shown in output and messages: what a file name (or a message quoting one)
+    may hold that is not text is escaped, so output stays valid UTF-8 and one line per message.
+
+    Bytes that are not UTF-8 (which ``os.fsdecode`` keeps as lone surrogates) become
+    ``\\xNN``, Python's ``backslashreplace`` of the name's bytes; control characters
+    become ``\\n``, ``\\r``, ``\\t`` or ``\\xNN``.  A backslash itself is kept, so the
+    escaped form names the file for a person, not for a program."""
+    if s.isprintable():
+        return s
+    try:
+        b = s.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # surrogates that are not escaped bytes
+        b = s.encode("utf-8", "backslashreplace")
+    return b.decode("utf-8", "backslashreplace").translate(_CONTROLS)
 
 
 class Problem(Frozen):
@@ -43,6 +66,14 @@ class Problem(Frozen):
                       for ch in self.source_line[:max(self.col - 1, 0)])
         pad += " " * max(self.col - 1 - len(self.source_line), 0)
         return f"{self}\n    {self.source_line}\n    {pad}^"
+
+
+class OutputError(Exception):
+    """The ``-o`` file could not be written (disk full, directory gone): one line."""
+
+    def __init__(self, path: str, err: OSError):
+        reason = err.strerror or type(err).__name__
+        super().__init__(printable(f"cannot write {path} ({reason})"))
 
 
 class RuleError(Exception):

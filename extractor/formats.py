@@ -17,7 +17,9 @@ workers send back):
 CSV is one table per stream, so people and points are two formats. Several inputs give one
 table with one header row. With ``--explain`` both tables gain the columns ``rule, start,
 end`` (the evidence of the row). The CSV dialect is RFC 4180 (comma, double quotes, CRLF),
-UTF-8 without a byte order mark.
+UTF-8 without a byte order mark. A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return gets a leading ``'`` (OWASP's advice against formula injection: a
+spreadsheet shows it as text and never runs it).
 """
 from __future__ import annotations
 
@@ -100,10 +102,18 @@ def points_rows(document: str, d: dict[str, Any]) -> Iterable[list[Any]]:
     yield from walk(d.get("points", []), "", None)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""A CSV cell beginning with one of these is prefixed with ``'`` (OWASP, CSV injection)."""
+
+
+def _cell(v: Any) -> Any:
+    return "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+
+
 def _csv(rows: Iterable[list[Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)  # excel dialect: RFC 4180, CRLF line ends
-    w.writerows(rows)
+    w.writerows([_cell(v) for v in row] for row in rows)
     return buf.getvalue()
 
 

@@ -7,7 +7,12 @@ Everything the engine sees goes through a :class:`Source`:
 * ``text`` -- the plain text handed to the engine.  For plain-text input it *is*
   ``raw`` and ``offsets`` is ``None``; for Markdown and HTML the markup is dropped and
   ``offsets[i]`` is the index in ``raw`` of ``text[i]`` (``len(text) + 1`` entries, the
-  last one ``len(raw)``, never decreasing).
+  last one ``len(raw)``, never decreasing; an ``array`` of 4-byte integers, not a tuple:
+  see "Memory" below).
+
+Memory: reading takes a bounded multiple of the input.  Plain text is decoded once (the
+bytes, then the text); Markdown and HTML also keep the offsets (4 bytes a character) and,
+for Markdown, markdown-it's tokens while the text is extracted.
 
 Decoding order (measured, see shared/design/libraries.md section 4): BOM, strict
 UTF-8, strict GB18030 (skipped when the bytes contain NUL, because UTF-16 bytes often
@@ -27,9 +32,14 @@ import codecs
 import os
 import sys
 
+from .errors import printable
 from .record import Frozen
 
-__all__ = ["ReadError", "Source", "decode", "read_path", "read_stdin", "from_text", "FORMATS"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only
+    from typing import Sequence
+
+__all__ = ["ReadError", "Source", "decode", "read_path", "read_stdin", "from_text", "FORMATS", "MAX_BYTES"]
 
 FORMATS = ("text", "markdown", "html")
 
@@ -71,12 +81,12 @@ class Source(Frozen):
 
     text: str
     raw: str
-    offsets: tuple[int, ...] | None
+    offsets: Sequence[int] | None
     path: str | None
     encoding: str
     format: str
 
-    def __init__(self, text: str, raw: str, offsets: tuple[int, ...] | None, path: str | None,
+    def __init__(self, text: str, raw: str, offsets: Sequence[int] | None, path: str | None,
                  encoding: str, format: str) -> None:
         self.text = text
         self.raw = raw
@@ -293,31 +303,75 @@ def _build(raw: str, fmt: str, path: str | None, encoding: str) -> Source:
     return Source(text, raw, _finish_offsets(text, offs, len(raw)), path, encoding, fmt)
 
 
-def _finish_offsets(text: str, offs: list[int], n_raw: int) -> tuple[int, ...]:
+def _finish_offsets(text: str, offs: Sequence[int], n_raw: int) -> Sequence[int]:
+    """The offsets as an ``array`` of machine integers (4 bytes a character; a list or a
+    tuple of ints takes 36): never decreasing, never past raw's last character, plus ``n_raw``."""
+    from array import array
+    from itertools import accumulate, repeat
+
     assert len(offs) == len(text), (len(offs), len(text))
-    out = []
-    last = 0
     top = max(n_raw - 1, 0)  # a kept character always points at a character of raw
-    for o in offs:
-        o = min(max(o, last), top)
-        out.append(o)
-        last = o
+    out = array("I" if n_raw < 1 << 32 else "q", map(min, accumulate(offs, max), repeat(top)))
     out.append(n_raw)
-    return tuple(out)
+    return out
 
 
-def read_path(path: str, encoding: str | None = None, input_format: str | None = None) -> Source:
-    """Read and decode a file; the format comes from the extension unless given."""
+MAX_BYTES = 50 * 1024 * 1024
+"""Default size cap of one input (50 MiB): a larger file is an error, never read whole.
+``read_path(..., max_bytes=)``, ``summarize_many(..., max_bytes=)`` and ``--max-size``
+change it (``None`` or 0: no cap)."""
+
+
+def _too_big(name: str, max_bytes: int) -> ReadError:
+    return ReadError(f"{name}: larger than the size limit of {max_bytes:,} bytes (--max-size)")
+
+
+def _read_capped(read, max_bytes: int | None) -> bytes:
+    """All of a stream, or ``max_bytes + 1`` bytes of it (enough to know it is too big)."""
+    if not max_bytes:
+        return read()
+    return read(max_bytes + 1)
+
+
+def read_path(path: str, encoding: str | None = None, input_format: str | None = None,
+              max_bytes: int | None = MAX_BYTES) -> Source:
+    """Read and decode a file; the format comes from the extension unless given.
+
+    Only regular files are read: a FIFO, a device (a link to ``/dev/zero``), a socket or a
+    directory is a :class:`ReadError`, and so is a file larger than ``max_bytes``.  A FIFO
+    is opened without blocking, so it never waits for a writer."""
+    import stat
+    name = printable(str(path))
     fmt = _norm_format(input_format, path)
     if is_url(path):
         return from_bytes(read_url(path), path, encoding, input_format)
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as e:
         reason = e.strerror or e.__class__.__name__
-        raise ReadError(f"{path}: cannot open ({_one_line(reason)})") from None
-    raw, enc = decode(data, encoding, name=str(path))
+        raise ReadError(f"{name}: cannot open ({_one_line(reason)})") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = ("a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
+                    else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                    else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+            raise ReadError(f"{name}: cannot read {kind} (only regular files are read)")
+        if max_bytes and st.st_size > max_bytes:
+            raise _too_big(name, max_bytes)
+        with os.fdopen(fd, "rb") as f:
+            fd = -1
+            data = _read_capped(f.read, max_bytes)
+    except OSError as e:
+        reason = e.strerror or e.__class__.__name__
+        raise ReadError(f"{name}: cannot read ({_one_line(reason)})") from None
+    finally:
+        if fd != -1:
+            os.close(fd)
+    if max_bytes and len(data) > max_bytes:  # it grew while we read
+        raise _too_big(name, max_bytes)
+    raw, enc = decode(data, encoding, name=name)
+    del data
     return _build(raw, fmt, str(path), enc)
 
 
@@ -352,20 +406,25 @@ def from_bytes(data: bytes, name: str, encoding: str | None = None, input_format
     return _build(raw, fmt, name, enc)
 
 
-def read_stdin(encoding: str | None = None, input_format: str | None = None) -> Source:
-    """Read and decode all of ``sys.stdin.buffer`` (plain text unless a format is given)."""
+def read_stdin(encoding: str | None = None, input_format: str | None = None,
+               max_bytes: int | None = MAX_BYTES) -> Source:
+    """Read and decode all of ``sys.stdin.buffer`` (plain text unless a format is given),
+    at most ``max_bytes``."""
     fmt = _norm_format(input_format, None)
     stream = getattr(sys.stdin, "buffer", None)
     try:
         if stream is not None:
-            data = stream.read()
+            data = _read_capped(stream.read, max_bytes)
         else:  # stdin replaced by a text stream (tests, embedding)
             data = sys.stdin.read()
             if isinstance(data, str):
                 return from_text(data, fmt)
     except OSError as e:
         raise ReadError(f"<stdin>: cannot read ({_one_line(e.strerror or e)})") from None
+    if max_bytes and len(data) > max_bytes:
+        raise _too_big("<stdin>", max_bytes)
     raw, enc = decode(data, encoding, name="<stdin>")
+    del data
     return _build(raw, fmt, None, enc)
 
 
@@ -383,28 +442,72 @@ def from_text(text: str, input_format: str = "text") -> Source:
 # --------------------------------------------------------------------------- output buffer
 
 class _Out:
-    """Collects output characters with their raw offsets."""
+    """Collects output text with the raw offset of each character.
 
-    __slots__ = ("chars", "offs")
+    Memory is what bounds the reading of large Markdown and HTML files (measured: a list
+    of one-character strings and a list of ints cost about 120 bytes a character), so the
+    text is kept as strings (short ones joined every :data:`_JOIN` pieces) and the offsets
+    in an ``array`` of 8-byte integers.  ``len(out)`` is the number of characters."""
+
+    __slots__ = ("parts", "buf", "offs")
 
     def __init__(self) -> None:
-        self.chars: list[str] = []
-        self.offs: list[int] = []
+        from array import array
+        self.parts: list[str] = []
+        self.buf: list[str] = []
+        self.offs = array("q")
+
+    def __len__(self) -> int:
+        return len(self.offs)
+
+    def _push(self, s: str) -> None:
+        buf = self.buf
+        buf.append(s)
+        if len(buf) >= _JOIN:
+            self.parts.append("".join(buf))
+            buf.clear()
 
     def add(self, s: str, off: int) -> None:
-        for ch in s:
-            self.chars.append(ch)
+        if not s:
+            return
+        self._push(s)
+        if len(s) == 1:
             self.offs.append(off)
+        else:
+            from itertools import repeat
+            self.offs.extend(repeat(off, len(s)))
 
-    def add_mapped(self, s: str, offs: list[int]) -> None:
-        self.chars.extend(s)
+    def add_mapped(self, s: str, offs: Sequence[int]) -> None:
+        if not s:
+            return
+        self._push(s)
         self.offs.extend(offs)
 
     def last(self) -> str:
-        return self.chars[-1] if self.chars else ""
+        if self.buf:
+            return self.buf[-1][-1]
+        return self.parts[-1][-1] if self.parts else ""
+
+    def drop_trailing_spaces(self) -> None:
+        for pieces in (self.buf, self.parts):
+            while pieces:
+                piece = pieces[-1]
+                kept = piece.rstrip(" ")
+                if len(kept) < len(piece):
+                    del self.offs[len(self.offs) - (len(piece) - len(kept)):]
+                if kept:
+                    pieces[-1] = kept
+                    return
+                pieces.pop()
 
     def text(self) -> str:
-        return "".join(self.chars)
+        if self.buf:
+            self.parts.append("".join(self.buf))
+            self.buf.clear()
+        return "".join(self.parts)
+
+
+_JOIN = 4096
 
 
 _ENTITY_RE = None
@@ -433,7 +536,7 @@ def _align(s: str, raw: str, cur: int, limit: int, window: int = 64) -> tuple[li
     limit = min(limit, len(raw))
     i = raw.find(s, cur, limit)
     if i != -1:
-        return list(range(i, i + len(s))), i + len(s)
+        return range(i, i + len(s)), i + len(s)
     offs = []
     for ch in s:
         if cur < limit:
@@ -489,8 +592,27 @@ def _markdown_parser():
 
         # maxNesting 100 (commonmark preset: 20, i.e. lists ten deep) costs about 220 stack
         # frames at worst; past it _strip_markdown falls back to the text as written
-        _MD = MarkdownIt("commonmark", {"html": True, "maxNesting": _MD_NESTING}).enable("table")
+        # inline content is parsed one block at a time (_inline_children), not all at once:
+        # a whole document's inline tokens took ~20 bytes per input byte
+        _MD = MarkdownIt("commonmark", {"html": True, "maxNesting": _MD_NESTING}).enable("table") \
+            .disable(["inline", "text_join"])
     return _MD
+
+
+def _inline_children(md, tok, env: dict) -> list:
+    """The inline tokens of one ``inline`` block token, as ``md.parse`` makes them with its
+    core rules ``inline`` and ``text_join`` (which are run here, for this token alone)."""
+    from markdown_it.rules_core import StateCore, text_join
+
+    children: list = []
+    md.inline.parse(tok.content, md, env, children)
+    state = StateCore("", md, env)
+    tok.children = children
+    state.tokens = [tok]
+    text_join(state)
+    children = tok.children or []
+    tok.children = None
+    return children
 
 
 def _line_starts(raw: str) -> list[int]:
@@ -518,13 +640,14 @@ def _strip_markdown(raw: str) -> tuple[str, list[int]]:
     marker = re.compile(r"[ \t]*(?:(?:>[ \t]?)|(?:[-+*][ \t]+)|(?:\d{1,9}[.)][ \t]+)|(?:#{1,6}[ \t]+))*")
     md = _markdown_parser()
     try:
-        tokens = md.parse(raw)
+        env: dict = {}
+        tokens = md.parse(raw, env)
     except RecursionError:  # called with little stack left: read the text as written
-        return raw, list(range(len(raw)))
+        return raw, range(len(raw))
     if tokens and max(t.level for t in tokens) >= md.options.get("maxNesting", _MD_NESTING) - 1:
         # markdown-it stops at its nesting limit (lists 50 deep, quotes 100 deep) and
         # silently drops the rest of the document: keep the whole text, markup and all
-        return raw, list(range(len(raw)))
+        return raw, range(len(raw))
     starts = _line_starts(raw)
     nlines = len(starts)
 
@@ -544,7 +667,7 @@ def _strip_markdown(raw: str) -> tuple[str, list[int]]:
             limit = len(raw)
         out = _Out()
         at_line_start = True
-        for c in tok.children or ():
+        for c in _inline_children(md, tok, env):
             t = c.type
             if t == "image":  # alt text is dropped with the image
                 continue
@@ -623,7 +746,7 @@ def _strip_markdown(raw: str) -> tuple[str, list[int]]:
     out = _Out()
     for k, (s, o) in enumerate(blocks):
         if k:
-            prev = out.offs[-1] + 1 if out.offs else 0
+            prev = out.offs[-1] + 1 if len(out) else 0
             out.add("\n", _eol_between(raw, prev, o[0]) if o else prev)
         out.add_mapped(s, o)
     return out.text(), out.offs
@@ -697,8 +820,8 @@ def _strip_html(raw: str, header: bool = True) -> tuple[str, list[int]]:
     s = out.text()
     res = _Out()
     for line, lo in _split_lines(s, out.offs):
-        if res.chars:
-            res.add("\n", res.offs[-1] + 1 if res.offs else 0)
+        if len(res):
+            res.add("\n", res.offs[-1] + 1)
         res.add_mapped(line, lo)
     return res.text(), res.offs
 
@@ -739,7 +862,7 @@ def _make_html_parser(raw: str):
         def flush_pending(self) -> None:
             if self.pending is not None:
                 out = self.body
-                if out.chars and out.last() not in " \n":
+                if len(out) and out.last() not in " \n":
                     out.add(" ", self.pending)
                 self.pending = None
 
@@ -754,7 +877,7 @@ def _make_html_parser(raw: str):
                 if out is self.body:
                     if self.pending is None:
                         self.pending = off
-                elif out.chars and out.last() != " ":
+                elif len(out) and out.last() != " ":
                     out.add(" ", off)
                 return
             if out is self.body:
@@ -789,19 +912,16 @@ def _make_html_parser(raw: str):
                 return
             self.pending = None
             out = self.body
-            if out.chars and out.last() != "\n":
-                # drop trailing spaces of the line
-                while out.chars and out.last() == " ":
-                    out.chars.pop()
-                    out.offs.pop()
-                if out.chars and out.last() != "\n":
+            if len(out) and out.last() != "\n":
+                out.drop_trailing_spaces()  # of the line
+                if len(out) and out.last() != "\n":
                     out.add("\n", off)
 
         def cell_sep(self, off: int) -> None:
             if self.skip or self.in_title:
                 return
             out = self.body
-            if out.chars and out.last() not in " \n" and self.pending is None:
+            if len(out) and out.last() not in " \n" and self.pending is None:
                 self.pending = off
 
         # -- parser callbacks

@@ -67,7 +67,9 @@ def point_numbers(points: list[Point]) -> list[int]:
 
 
 def to_markdown(s: Summary, labels: dict[str, str]) -> str:
-    L = labels.get
+    def L(key: str, default: str) -> str:  # labels come from rule files: escaped like source text
+        return _esc(labels.get(key, default))
+
     lines: list[str] = []
     lines.append(f"# {_esc(s.title.value) if s.title else L('untitled', '(untitled)')}")
     lines.append("")
@@ -96,7 +98,7 @@ def to_markdown(s: Summary, labels: dict[str, str]) -> str:
         lines.append("| | |")
         lines.append("|---|---|")
         for k, v in rows:
-            lines.append(f"| **{_esc(k)}** | {v} |")
+            lines.append(f"| **{k}** | {v} |")
         lines.append("")
     if s.points:
         lines.append(f"## {L('points', 'points')}")

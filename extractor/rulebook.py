@@ -388,9 +388,12 @@ class _Builder:
         doc = load_located(text, name, self.problems)
         if doc is None:
             return
-        if not isinstance(doc.data, dict):
-            self.problems.append(doc.problem((), "bad-type",
-                                             f"a rule file is a mapping of {', '.join(TOP_KEYS)}"))
+        # a file none of whose keys is (nor looks like) a top-level key is some other file
+        # (a link to a system file, another tool's YAML): one problem, not one per line
+        if not isinstance(doc.data, dict) or (doc.data and not any(
+                k in TOP_KEYS or _did_you_mean(str(k), TOP_KEYS) for k in doc.data)):
+            self.problems.append(doc.problem((), "not-a-rule-file",
+                                             f"not a rule file: a rule file is a mapping of {', '.join(TOP_KEYS)}"))
             return
         for key in doc.data:
             if key not in TOP_KEYS:
@@ -835,7 +838,10 @@ def _build(packs: list[list[Path]]) -> RuleBook:
             b.problems.append(doc.problem(("labels",), "bad-type", "'labels' must be a mapping NAME: text"))
             labs = {}
         for k, v in labs.items():
-            labels[str(k)] = str(v)
+            if isinstance(v, str):
+                labels[str(k)] = v
+            else:
+                b.problems.append(doc.problem(("labels", k), "bad-type", f"label '{k}' must be a string"))
         dis = data.get("disable") or []
         if not isinstance(dis, list):
             b.problems.append(doc.problem(("disable",), "bad-type", "'disable' must be a list of rule ids"))

@@ -321,12 +321,16 @@ def _clauses(doc: DocState, start: int, end: int, lead_end: int) -> list[str]:
     sents = doc.sentences
     first = bisect_left(doc.starts_of(doc.sentences), max(lead_end, start))
     last = bisect_left(doc.starts_of(doc.sentences), end, first)
+    text = doc.text
     for sent in sents[first:last]:     # the item's sentences only: no copy of all that follow
-        m = doc.search(pat, doc.text, sent.start, sent.end, "points.clause")
-        if not m or m.start() != sent.start:
+        s0 = sent.start
+        while s0 < sent.end and text[s0].isspace():  # "。 要…" (a space, or a NUL made one)
+            s0 += 1
+        m = doc.search(pat, text, s0, sent.end, "points.clause")
+        if not m or m.start() != s0:
             continue
-        sm = doc.search(stop, doc.text, m.end(), sent.end, "points.clause_stop")
-        a, b = _trim(doc, sent.start, sm.start() if sm else sent.end)
+        sm = doc.search(stop, text, m.end(), sent.end, "points.clause_stop")
+        a, b = _trim(doc, s0, sm.start() if sm else sent.end)
         if b > a:
             out.append(doc.original(a, b))
     return out

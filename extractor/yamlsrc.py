@@ -1,7 +1,11 @@
 """Load YAML safely while remembering where every key and value stands (file:line:col).
 
 Only PyYAML's safe composer is used: no tags that build objects, nothing that runs code.
-Duplicate keys are problems (PyYAML would silently keep the last one).
+Duplicate keys are problems (PyYAML would silently keep the last one).  Before composing,
+the events are checked: anchors and aliases (``&a`` / ``*a``, the "billion laughs" that
+grows a small file into billions of nodes), tags other than YAML's own scalar and
+collection tags (``!!python/object``, ``!custom``) and nesting deeper than
+:data:`MAX_DEPTH` are problems with their file:line:col.
 """
 from __future__ import annotations
 
@@ -20,6 +24,9 @@ _NULL = "tag:yaml.org,2002:null"
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_KNOWN_TAGS = frozenset({None, "!", _INT, _FLOAT, _BOOL, _NULL, _STR, _MAP, _SEQ})
+MAX_DEPTH = 50
+"""Deepest nesting of lists and mappings a rule file may have (the shipped rules use 5)."""
 
 
 @dataclass
@@ -131,10 +138,47 @@ def _scalar(node: yaml.ScalarNode, loader: Any) -> Any:
     return node.value
 
 
+def _check_events(text: str, file: str, lines: list[str], problems: list[Problem]) -> bool:
+    """Scan the YAML events of ``text`` for aliases, unknown tags and deep nesting (see the
+    module docstring); append a problem for each and return whether there were none."""
+    def problem(ev: Any, code: str, message: str) -> None:
+        line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
+        problems.append(Problem(file, line, col, code, message, lines[line - 1] if 0 < line <= len(lines) else ""))
+
+    ok = True
+    depth = 0
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            ev = loader.get_event()
+            if isinstance(ev, yaml.AliasEvent):
+                problem(ev, "yaml-alias", f"aliases (*{ev.anchor}) are not allowed in rule files: write the value out")
+                return False  # an alias bomb: stop at the first
+            if isinstance(ev, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                if ev.tag not in _KNOWN_TAGS:
+                    tag = "!!" + ev.tag[18:] if ev.tag.startswith("tag:yaml.org,2002:") else ev.tag
+                    problem(ev, "yaml-tag", f"unknown tag '{tag}': rule files hold plain strings, "
+                                            "numbers, lists and mappings")
+                    ok = False
+                if isinstance(ev, yaml.CollectionStartEvent):
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        problem(ev, "too-deep", f"lists and mappings nested more than {MAX_DEPTH} deep")
+                        return False
+            elif isinstance(ev, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+    return ok
+
+
 def load_located(text: str, file: str, problems: list[Problem]) -> Located | None:
-    """Parse ``text``; on YAML syntax errors append a problem and return None."""
+    """Parse ``text``; on YAML syntax errors (and aliases, unknown tags, deep nesting: see
+    :func:`_check_events`) append a problem and return None."""
     lines = text.splitlines()
     try:
+        if not _check_events(text, file, lines, problems):
+            return None
         loader = _Loader(text)
         try:
             root = loader.get_single_node()
