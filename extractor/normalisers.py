@@ -209,13 +209,13 @@ class PersonReader:
         seg = text[start:end]
         for a, b in split_top(seg, self.sep):
             parsed = self._piece(text, start + a, start + b, limit)
-            # split at a weak separator when the piece is no person, or when every part is one
-            # (院长X和政委Y is two people; 住房和城乡建设局局长Z is one)
+            # split at a weak separator when the piece names no person (roles alone are none), or
+            # when every part is one (院长X和政委Y is two people; 住房和城乡建设局局长Z is one)
             sub = split_top(seg[a:b], self.weak_sep)
             if len(sub) > 1:
                 got = [self._piece(text, start + a + x, start + a + y, limit) for x, y in sub]
                 people = [p for g in got if isinstance(g, list) for p in g]
-                if (parsed is None and people) or all(isinstance(g, list) for g in got):
+                if (not isinstance(parsed, list) and people) or all(isinstance(g, list) for g in got):
                     out.extend(people)
                     pending = []
                     continue

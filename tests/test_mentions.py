@@ -147,3 +147,9 @@ def test_a_proxy_in_brackets_after_a_person_attends_too(engine):
 def test_a_unit_with_no_title_before_a_name_gives_a_person_without_roles(engine):
     s = engine.summarize("3月1日,市工商联召开会议。市工商联副主席周显、市工商联宣教处吕佳出席会议。")
     assert [(p.name, p.roles) for p in s.attendees] == [("周显", ["市工商联副主席"]), ("吕佳", [])]
+
+
+def test_a_name_joined_by_he_to_a_group_of_office_holders_is_kept(engine):
+    # 钱二和各乡镇党委书记 reads as roles alone as a whole; split at 和 it names 钱二
+    s = engine.summarize("3月5日,县委召开常委会议。县领导李刚、赵强、钱二和各乡镇党委书记出席会议。")
+    assert [p.name for p in s.attendees] == ["李刚", "赵强", "钱二"]
