@@ -117,10 +117,13 @@ def run(doc: DocState) -> None:
     book = doc.book
     s = doc.summary
     # published first: the base year of every other date
+    headline: list[Span] = []     # the units of rules with scope: title
     for name in ("published", "source", "title"):
         c = _best([c for c in doc.candidates if c.field == name])
         if c is not None:
             setattr(s, name, Value(c.value, doc.evidence(c.rule.id, c.start, c.end)))
+            if name == "title":
+                headline = [Span(c.start, c.end)]
     if not doc.is_report:
         return
     year_pat = book.setting("dates.year_in_name_pattern")
@@ -139,7 +142,8 @@ def run(doc: DocState) -> None:
             if settled is not None and rule.priority < settled and not doc.every_rule:
                 continue      # its values could not win over one of higher priority (see _best)
             before = len(cands)
-            for rank, m in doc.scan(rule, doc.units(rule.scope)):
+            units = headline if rule.scope == "title" else doc.units(rule.scope)
+            for rank, m in doc.scan(rule, units):
                 r = resolve(doc, rule, m)
                 if r is None:
                     doc.near_misses.append((rule.id, f"matched {m.group(0)!r} but its value was rejected"))

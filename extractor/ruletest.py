@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .rulebook import Rule
-from .state import DocState
+from .state import Span, DocState
 
 
 @dataclass
@@ -117,7 +117,8 @@ BODY_KINDS = ("person", "field", "list", "cue")
 
 def run_example(engine: Any, rule: Rule, text: str) -> dict[str, Any]:
     """Run the whole engine on ``text``; return what ``rule`` produced (see the module doc)."""
-    eng = body_engine(engine) if rule.kind in BODY_KINDS else engine
+    # body rules read every line as body, but a rule on the headline needs the page read as a page
+    eng = body_engine(engine) if rule.kind in BODY_KINDS and rule.scope != "title" else engine
     doc = eng.run(text, every_rule=True)
     return produced(doc, rule)
 
@@ -184,6 +185,8 @@ def field_candidates(doc: DocState, rule: Rule) -> list[tuple[str, int, int, int
     from .fields import resolve
     if rule.scope == "body":
         units = [doc.body]
+    elif rule.scope == "title":     # every headline candidate (the fields stage takes the chosen one)
+        units = [Span(c.start, c.end) for c in doc.candidates if c.field == "title"]
     elif rule.scope == "paragraph":
         units = list(doc.paragraphs)
     else:

@@ -98,3 +98,10 @@ def test_relative_day_normaliser():
     assert relative_day("前年", offsets, "2024-01-01") is None
     assert relative_day("昨日", offsets, None) is None
     assert relative_day("昨日", offsets, "--01-01") is None
+
+
+def test_the_headline_names_the_meeting_only_when_the_body_does_not(engine):
+    body_silent = "县委召开常委会议\n3月5日上午,县委书记王明主持会议,传达学习全国两会精神,研究部署有关工作。"
+    assert meeting(engine, body_silent) == ("县委常委会议", "--03-05")
+    body_names = "县委召开常委会议\n3月5日,县政府召开常务会议,县长王明主持会议,研究部署有关工作。"
+    assert meeting(engine, body_names)[0] == "县政府常务会议"
