@@ -17,7 +17,6 @@ from .normalise import normalise
 from .render import to_markdown
 from .rulebook import RuleBook, build, rule_files, shipped_rules_dir
 from .state import DocState
-from .timelimit import Limit
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # no typing; pathlib is imported when rules are compiled, not for a cached engine
@@ -49,8 +48,6 @@ class Engine:
         t = timeout if timeout is not None else book.setting("engine.pattern_timeout", DEFAULT_TIMEOUT)
         self.timeout = float(t)
         self.document_budget = float(book.setting("engine.document_timeout", DEFAULT_DOCUMENT_BUDGET))
-        self._documents = 0
-        """Documents started so far (a hint only: not exact under threads)."""
 
     @classmethod
     def load(cls, paths: Iterable[str | Path] | None = None, *, overlays: Iterable[str | Path] = (),
@@ -73,13 +70,7 @@ class Engine:
         return cls(build(packs), timeout)
 
     def new_state(self, text: str) -> DocState:
-        # the first document runs the re twins untimed (extractor/fastre.py): a one-file run
-        # then never rebuilds the regex patterns that have a twin; the trials that pick the
-        # faster engine per pattern start with the second
-        limit = Limit(self.timeout, trials=self._documents > 0)
-        self._documents += 1
-        return DocState(self.book, normalise(text), self.timeout, monotonic() + self.document_budget,
-                        limit=limit)
+        return DocState(self.book, normalise(text), self.timeout, monotonic() + self.document_budget)
 
     def run(self, text: str, until: str | None = None, every_rule: bool = False) -> DocState:
         """Run the pipeline and return the whole document state (for explain and tests).
@@ -88,11 +79,10 @@ class Engine:
         fired and nearly fired are all on record (``summarize explain``, ``rules test``)."""
         doc = self.new_state(text)
         doc.every_rule = every_rule
-        with doc.limit:
-            for name, stage in STAGES:
-                stage(doc)
-                if name == until:
-                    break
+        for name, stage in STAGES:
+            stage(doc)
+            if name == until:
+                break
         doc.summary.warnings = list(doc.warnings)
         doc.summary.labels = self.book.labels
         return doc

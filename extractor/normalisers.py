@@ -176,20 +176,14 @@ class ParsedPerson(Record):
         self.name_start = name_start
 
 
-def _untimed(pattern: Any) -> Any:
-    """The compiled pattern to run with no time limit: the exact ``re`` twin when there is
-    one (see extractor/fastre.py), else the ``regex`` pattern."""
-    return getattr(pattern, "fast", pattern)
-
-
 class PersonReader:
     """Reads a captured span of people into persons (name + roles), by the settings' patterns."""
 
     def __init__(self, sep: Any, weak_sep: Any, item: Any, roles_only: Any, role_sep: Any,
                  role_strip: Any = None):
         # the separators are matched with no time limit (only spans are read from them)
-        self.sep, self.weak_sep, self.item = _untimed(sep), _untimed(weak_sep), item
-        self.roles_only, self.role_sep, self.role_strip = roles_only, _untimed(role_sep), _untimed(role_strip)
+        self.sep, self.weak_sep, self.item = sep, weak_sep, item
+        self.roles_only, self.role_sep, self.role_strip = roles_only, role_sep, role_strip
 
     def _roles(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         out = []

@@ -28,7 +28,7 @@ Instances pickle as any object with ``__slots__`` does (protocol 2 and later).
 """
 from __future__ import annotations
 
-from _thread import get_ident
+from threading import get_ident
 from operator import attrgetter
 
 _printing: set[tuple[int, int]] = set()

@@ -20,7 +20,6 @@ import re
 import regex
 
 from .errors import Problem, RuleError
-from .fastre import Pattern, release, translate
 from .record import Record
 
 TYPE_CHECKING = False
@@ -374,11 +373,13 @@ class _Builder:
 
     # -- loading -----------------------------------------------------------------------
     def add_file(self, path: Path, pack: int) -> None:
+        # relative to the working directory, else absolute (as extractor/rulecache.py
+        # shows a cached rule's file)
         try:
             rel = os.path.relpath(path)
         except ValueError:   # another drive (Windows)
-            rel = str(path)
-        name = str(path) if rel.startswith("..") else rel
+            rel = os.path.abspath(path)
+        name = os.path.abspath(path) if rel.startswith("..") else rel
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
@@ -521,7 +522,7 @@ class _Builder:
         if expanded is None:
             return None
         try:
-            return Pattern(regex.compile(expanded, _FLAGS), translate(expanded, _FLAGS)), expanded
+            return regex.compile(expanded, _FLAGS), expanded
         except regex.error as e:
             pos = getattr(e, "pos", None)
             msg = getattr(e, "msg", None) or str(e).split(" at position")[0]
@@ -791,13 +792,6 @@ def build(packs: list[list[Path]]) -> RuleBook:
     """Build a RuleBook from packs of files: the first pack is the base, later ones overlay it
     (a rule with an id already defined replaces it; ``disable`` switches rules off).
     Raises RuleError listing every problem."""
-    try:
-        return _build(packs)
-    finally:
-        release()    # what translating the patterns needed, ~4.4 MB
-
-
-def _build(packs: list[list[Path]]) -> RuleBook:
     b = _Builder()
     files: list[str] = []
     import hashlib

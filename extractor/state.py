@@ -106,13 +106,11 @@ class DocState(Record):
         "book", "norm", "timeout", "deadline", "lines", "chrome", "header", "meta_lines", "body",
         "paragraphs", "sentences", "persons", "candidates", "relayed_spans", "is_report", "summary",
         "limit", "fired", "near_misses", "warnings", "cache")
-    __slots__ = _fields + ("text", "every_rule")
+    __slots__ = tuple(f for f in _fields if f != "deadline") + ("text", "every_rule")
 
     book: RuleBook
     norm: Normalised
     timeout: float
-    deadline: float
-    """time.monotonic() after which no further pattern runs on this document (default: never)."""
     lines: list[Line]
     chrome: list[Line]
     header: list[Line]
@@ -129,8 +127,8 @@ class DocState(Record):
     publication date and source are then extracted."""
     summary: Summary
     limit: Limit
-    """Runs every pattern call under the pattern timeout (see extractor/timelimit.py);
-    by default a new Limit(timeout)."""
+    """Runs every pattern call with a timeout (see extractor/timelimit.py); by default a
+    new Limit(timeout, deadline)."""
     fired: dict[str, int]
     near_misses: list[tuple[str, str]]
     warnings: list[str]
@@ -154,7 +152,7 @@ class DocState(Record):
         self.every_rule = False
         """Try every rule, also those that can no longer change a value (see Engine.run)."""
         self.timeout = timeout
-        self.deadline = deadline
+        self.limit = Limit(timeout, deadline) if limit is None else limit
         self.lines = [] if lines is None else lines
         self.chrome = [] if chrome is None else chrome
         self.header = [] if header is None else header
@@ -167,11 +165,20 @@ class DocState(Record):
         self.relayed_spans = [] if relayed_spans is None else relayed_spans
         self.is_report = is_report
         self.summary = Summary() if summary is None else summary
-        self.limit = Limit(timeout) if limit is None else limit
         self.fired = {} if fired is None else fired
         self.near_misses = [] if near_misses is None else near_misses
         self.warnings = [] if warnings is None else warnings
         self.cache = {} if cache is None else cache
+
+    @property
+    def deadline(self) -> float:
+        """time.monotonic() after which no further pattern runs on this document: the
+        deadline of ``limit``."""
+        return self.limit.deadline
+
+    @deadline.setter
+    def deadline(self, value: float) -> None:
+        self.limit.deadline = value
 
     def evidence(self, rule: str, start: int, end: int) -> Evidence:
         s, e = self.norm.to_original(start, end)
@@ -270,7 +277,7 @@ class DocState(Record):
             for m in rule.requires_literal.finditer(self.text, lo, hi):
                 hits.append(m)
         elif self.limit.all(rule.requires, self.text, lo, hi, hits):
-            self.warnings.append(f"rule {rule.id} ({rule.where}) pre-filter cut off after {self.timeout:g}s")
+            self._cut_off(f"rule {rule.id} ({rule.where}) pre-filter")
         found = sorted(hits.found)
         self.cache[key] = (units, found)
         return found
@@ -317,10 +324,8 @@ class DocState(Record):
         """
         end = len(text) if endpos is None else endpos
         found: Any = [] if out is None else out
-        if monotonic() > self.deadline:
-            msg = f"document time budget spent: rule {rule.id} and later rules skipped"
-            if not any(w.startswith("document time budget") for w in self.warnings):
-                self.warnings.append(msg)
+        if self.limit.spent():
+            self._budget_spent(f"rule {rule.id} and later rules skipped")
             return found
         if not prefiltered and rule.requires is not None:
             if rule.requires_literal is not None:
@@ -330,16 +335,29 @@ class DocState(Record):
                 return found
         for pat in rule.patterns:
             if self.limit.all(pat, text, pos, end, found):
-                msg = f"rule {rule.id} ({rule.where}) cut off after {self.timeout:g}s"
-                if msg not in self.warnings:
-                    self.warnings.append(msg)
+                self._cut_off(f"rule {rule.id} ({rule.where})")
         return found
+
+    def _budget_spent(self, what: str) -> None:
+        """One warning per document that its time budget is spent."""
+        if not any(w.startswith("document time budget") for w in self.warnings):
+            self.warnings.append(f"document time budget spent: {what}")
+
+    def _cut_off(self, what: str) -> None:
+        """The warning for a pattern call cut off: by the pattern budget, or by the
+        document's budget running out during the call."""
+        if self.limit.spent():
+            self._budget_spent(f"{what} cut off")
+            return
+        msg = f"{what} cut off after {self.timeout:g}s"
+        if msg not in self.warnings:
+            self.warnings.append(msg)
 
     def limit_all(self, pattern: Any, text: str, pos: int, end: int, out: list[Any], what: str = "setting") -> bool:
         """Every match of a settings pattern in ``text[pos:end]`` appended to ``out``; True (with
         a warning) when it was cut off."""
         if self.limit.all(pattern, text, pos, end, out):
-            self.warnings.append(f"{what} pattern cut off after {self.timeout:g}s")
+            self._cut_off(f"{what} pattern")
             return True
         return False
 
@@ -347,7 +365,7 @@ class DocState(Record):
         try:
             return self.limit.one(pattern, "search", text, pos, len(text) if endpos is None else endpos)
         except TimeoutError:
-            self.warnings.append(f"{what} pattern cut off after {self.timeout:g}s")
+            self._cut_off(f"{what} pattern")
             return None
 
 
