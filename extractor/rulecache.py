@@ -1,40 +1,49 @@
 """A disk cache of loaded engines, so that a one-file run does not recompile every rule.
 
-Compiling the rules is most of the start-up cost of ``summarize one.txt``
-(Engine.load() measured 130-330 ms, of which regex compilation is over 90 %;
-unpickling the same engine takes about 4 ms: ``regex`` pickles compiled code, not
-just the pattern text).  :func:`load` takes the same arguments as
-:meth:`extractor.engine.Engine.load` and returns an equal engine, from the cache when
+Compiling the rules is most of the start-up cost of ``summarize one.txt``: ``regex``
+parses some 150 KB of expanded patterns in 0.6-1.3 s; a compiled pattern pickles as its
+compiled code (``regex``'s own pickle support), which loads in a few milliseconds.
+There is no public way to rebuild a ``regex`` pattern from data other than compiling its
+source again, so the cache is a pickle, and a pickle can run code when it is loaded. So
+every cache file is signed: an HMAC-SHA256 tag over its bytes, keyed with a secret that
+lives outside the cache directory (``$XDG_CONFIG_HOME/jiyao/cache-key``, else
+``~/.config/jiyao/cache-key``, created with mode 0600). A file whose tag does not match
+(tampered with, or written under another key) is never unpickled: it is ignored and
+rebuilt. Only files owned by the current user are read, and the key only when it is too.
 
-* the rule files (their paths and bytes, and the directory listings they come from),
-* the arguments and the current directory (rule positions are printed relative to it),
+:func:`load` takes the same arguments as :meth:`extractor.engine.Engine.load` and returns
+an equal engine, from the cache when
+
+* the rule files (their absolute paths and bytes, and the directory listings they come from),
+* the arguments (paths made absolute),
 * the extractor's own source files (name, size, mtime),
 * the Python, ``regex`` and PyYAML versions
 
-are all unchanged.  Rule files with problems are never cached: the RuleError is raised
-every time.  The cache lives in ``$JIYAO_CACHE_DIR``, else ``$XDG_CACHE_HOME/jiyao``,
-else ``~/.cache/jiyao`` (created with mode 0700; only files owned by the current user
-are read); ``JIYAO_NO_CACHE=1`` turns it off.  Any problem with the cache (unwritable
-directory, stale or corrupt file) silently falls back to compiling.
-
-A cache hit imports neither pathlib (4-8 ms of a ~90 ms run: paths here are strings)
-nor the pickle module (~1.3 ms: ``pickle.load`` is ``_pickle.load``, imported alone)
-nor importlib.util (~0.7 ms).
+are all unchanged. The working directory is not part of the key: rule positions are
+stored with absolute file names and shown relative to the directory of the run, as a
+fresh load shows them. Rule files with problems are never cached: the RuleError is
+raised every time. The cache lives in ``$JIYAO_CACHE_DIR``, else ``$XDG_CACHE_HOME/jiyao``,
+else ``~/.cache/jiyao`` (created with mode 0700); ``JIYAO_NO_CACHE=1`` turns it off. Any
+problem with the cache or the key (unwritable directory, stale, corrupt or unsigned file)
+silently falls back to compiling.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import pickle
 import sys
+from collections.abc import Iterable
+from pathlib import Path
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: typing and pathlib cost ~4 ms each of a one-file run
-    from pathlib import Path
-    from typing import Iterable
-
-FORMAT = 2
+FORMAT = 3
 """Bump when the cache file layout changes."""
 KEEP = 16
 """How many cache files to keep (newest first)."""
+MAGIC = b"jiyao-rules-hmac-sha256\n"
+"""The start of every cache file; the 32-byte tag follows, then the pickle."""
+_TAG = 32
 
 
 def cache_dir() -> str | None:
@@ -47,12 +56,46 @@ def cache_dir() -> str | None:
     return os.path.join(base, "jiyao")
 
 
-def _hasher():
-    try:  # the builtin module: importing hashlib (OpenSSL) costs ~2.5 ms of a ~100 ms start
-        from _blake2 import blake2b
-    except ImportError:
-        from hashlib import blake2b
-    return blake2b(digest_size=20)
+def key_file() -> str:
+    """Where the secret that signs cache files is kept: outside the cache directory."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(base, "jiyao", "cache-key")
+
+
+def _owned(fd: int) -> bool:
+    return not hasattr(os, "getuid") or os.fstat(fd).st_uid == os.getuid()
+
+
+def _secret(create: bool) -> bytes | None:
+    """The signing key (made on first use when ``create``), or None when there is none
+    that this user owns and can read."""
+    path = key_file()
+    try:
+        with open(path, "rb") as fh:
+            key = fh.read(256)
+            if _owned(fh.fileno()) and len(key) >= 32:
+                return key
+            return None
+    except FileNotFoundError:
+        if not create:
+            return None
+    except OSError:
+        return None
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        key = os.urandom(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+        return key
+    except FileExistsError:     # another process made it first
+        return _secret(False)
+    except OSError:
+        return None
+
+
+def _sign(key: bytes, data: bytes) -> bytes:
+    return hmac.new(key, data, hashlib.sha256).digest()
 
 
 def _stamp(h, directory: str, tag: str) -> None:
@@ -66,33 +109,26 @@ def _stamp(h, directory: str, tag: str) -> None:
 
 
 def _package_dirs(name: str) -> list[str]:
-    """The directories of package ``name``, as ``importlib.util.find_spec`` finds them
-    (its ``submodule_search_locations``), without importing it or importlib.util."""
-    spec = getattr(sys.modules.get(name), "__spec__", None)
-    if spec is None:
-        for finder in sys.meta_path:
-            find = getattr(finder, "find_spec", None)
-            try:
-                spec = find(name, None) if find is not None else None
-            except (ImportError, ValueError):
-                spec = None
-            if spec is not None:
-                break
+    """The directories of package ``name`` (without importing it)."""
+    from importlib.util import find_spec
+    try:
+        spec = find_spec(name)
+    except (ImportError, ValueError):
+        return []
     return list(spec.submodule_search_locations or []) if spec is not None else []
 
 
 def _key(paths, overlays, use_shipped, timeout) -> str:
     from .rulebook import rule_file_names, shipped_rules_dirname
 
-    h = _hasher()
-    sources: list[str] = []
-    if paths is not None:
-        sources.extend(os.fspath(p) for p in paths)
+    h = hashlib.blake2b(digest_size=20)
+    paths = None if paths is None else [os.path.abspath(p) for p in paths]
+    overlays = [os.path.abspath(o) for o in overlays]
+    sources: list[str] = list(paths or [])
     if use_shipped or (use_shipped is None and paths is None):
         sources.append(shipped_rules_dirname())
-    sources.extend(os.fspath(o) for o in overlays)
-    head = (FORMAT, sys.version, os.getcwd(), None if paths is None else [str(p) for p in paths],
-            [str(o) for o in overlays], use_shipped, timeout)
+    sources.extend(overlays)
+    head = (FORMAT, sys.version, paths, overlays, use_shipped, timeout)
     h.update(repr(head).encode("utf-8", "surrogatepass"))
     for f in rule_file_names(sources):
         h.update(b"\0F" + f.encode("utf-8", "surrogatepass") + b"\0")
@@ -102,7 +138,6 @@ def _key(paths, overlays, use_shipped, timeout) -> str:
         except OSError as e:
             h.update(b"\0missing " + type(e).__name__.encode())
     # the code that builds and runs an engine: ours, and the regex and PyYAML packages
-    # (by file stamps, so that neither needs importing here)
     _stamp(h, os.path.dirname(os.path.abspath(__file__)), "C")
     for mod in ("regex", "yaml"):
         for d in _package_dirs(mod):
@@ -110,27 +145,65 @@ def _key(paths, overlays, use_shipped, timeout) -> str:
     return h.hexdigest()
 
 
-def _read(path: str):
+def _display(name: str) -> str:
+    """A rule file's name as a fresh load in this directory prints it (see
+    extractor/rulebook.py): relative to it, unless that climbs out of it."""
     try:
-        from _pickle import load
-    except ImportError:  # no C accelerator (not CPython)
-        from pickle import load
+        rel = os.path.relpath(name)
+    except ValueError:   # another drive (Windows)
+        return name
+    return name if rel.startswith("..") else rel
+
+
+def _relocate(engine, where) -> None:
+    """Map every rule file name the engine holds through ``where`` (``os.path.abspath`` to
+    store it, :func:`_display` when loaded)."""
+    def at(v: str | None) -> str | None:     # "file:line"
+        if not v:
+            return v
+        f, sep, line = v.rpartition(":")
+        return f"{where(f)}{sep}{line}" if sep and line.isdigit() else v
+
+    for r in engine.book.rules:
+        r.file = where(r.file)
+        r.overrides = at(r.overrides)
+        r.disabled_at = at(r.disabled_at)
+
+
+def _read(path: str):
+    """The engine in ``path``, or None unless the file is ours and its tag checks out."""
+    key = _secret(create=False)
+    if key is None:
+        return None
     try:
         with open(path, "rb") as fh:
-            if hasattr(os, "getuid") and os.fstat(fh.fileno()).st_uid != os.getuid():
+            if not _owned(fh.fileno()):
                 return None
-            return load(fh)
-    except Exception:  # missing, corrupt, written by an incompatible version: recompile
+            data = fh.read()
+    except OSError:
+        return None
+    head, tag, body = data[:len(MAGIC)], data[len(MAGIC):len(MAGIC) + _TAG], data[len(MAGIC) + _TAG:]
+    if head != MAGIC or not hmac.compare_digest(tag, _sign(key, body)):
+        return None      # tampered with, or not ours: never unpickled
+    try:
+        engine = pickle.loads(body)
+        _relocate(engine, _display)
+        return engine
+    except Exception:  # written by an incompatible version: recompile
         return None
 
 
 def _write(d: str, path: str, engine) -> None:
-    import pickle
-
+    key = _secret(create=True)
+    if key is None:
+        return
+    _relocate(engine, os.path.abspath)
     try:
-        data = pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL)
+        body = pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # something in the engine does not pickle: no cache, no harm
         return
+    finally:
+        _relocate(engine, _display)
     import tempfile
 
     tmp = None
@@ -138,7 +211,7 @@ def _write(d: str, path: str, engine) -> None:
         os.makedirs(d, mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=d, prefix=".rules-", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fh.write(MAGIC + _sign(key, body) + body)
         os.replace(tmp, path)
         tmp = None
         old = sorted((e for e in os.scandir(d) if e.name.startswith("rules-") and e.name.endswith(".pickle")),
