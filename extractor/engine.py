@@ -9,6 +9,8 @@ read -> normalise -> segment -> mentions -> fields -> structure -> render
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from time import monotonic
 
 from . import fields, mentions, segment, structure
@@ -18,12 +20,7 @@ from .render import to_markdown
 from .rulebook import RuleBook, build, rule_files, shipped_rules_dir
 from .state import DocState
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # no typing; pathlib is imported when rules are compiled, not for a cached engine
-    from pathlib import Path
-    from typing import Callable, Iterable
-
-    Stage = Callable[[DocState], None]
+Stage = Callable[[DocState], None]
 
 DEFAULT_TIMEOUT = 1.0
 """Seconds one pattern may run over one document before it is cut off (settings.engine.pattern_timeout)."""
@@ -58,8 +55,6 @@ class Engine:
         ``overlays``: directories whose rules add to, replace (same id) or disable base rules.
         Raises :class:`extractor.errors.RuleError` listing every problem.
         """
-        from pathlib import Path
-
         packs: list[list[Path]] = []
         if paths is not None:
             packs.append(rule_files([Path(p) for p in paths]))

@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field as _field
+from pathlib import Path
+from typing import Any
 
 import regex
 
 from .errors import Problem, RuleError
-from .record import Record
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # YAML and pathlib are imported only when rule files are read, not for a cached engine
-    from pathlib import Path
-    from typing import Any
-
+if TYPE_CHECKING:  # yamlsrc (and with it PyYAML) is imported only when rule files are read
     from .yamlsrc import Located
 
 KINDS = {
@@ -170,14 +169,9 @@ def _one_of(word: str, options: Any) -> str:
     return _did_you_mean(word, options) or f" (one of {', '.join(options)})"
 
 
-class Rule(Record):
+@dataclass(slots=True)
+class Rule:
     """One compiled rule."""
-
-    __slots__ = _fields = (
-        "id", "kind", "description", "scope", "patterns", "priority", "field", "value", "normalise",
-        "action", "cue", "words", "last_word", "block", "needs_cue", "max_gap", "min_items", "requires",
-        "requires_words", "requires_literal", "examples", "counter_examples", "example_lines",
-        "counter_example_lines", "todo", "file", "line", "enabled", "origin", "overrides", "disabled_at")
 
     id: str
     kind: str
@@ -185,86 +179,43 @@ class Rule(Record):
     scope: str
     patterns: list[Any]
     """Compiled ``regex`` patterns, tried in order."""
-    priority: int
-    field: str | None
-    value: str | None
-    normalise: tuple[str, ...]
-    action: str | None
-    cue: str | None
-    words: tuple[str, ...]
-    last_word: str | None
-    block: bool
-    needs_cue: bool
-    max_gap: int
-    min_items: int
-    requires: Any
+    priority: int = 50
+    field: str | None = None
+    value: str | None = None
+    normalise: tuple[str, ...] = ()
+    action: str | None = None
+    cue: str | None = None
+    words: tuple[str, ...] = ()
+    last_word: str | None = None
+    block: bool = False
+    needs_cue: bool = False
+    max_gap: int = 0
+    min_items: int = 2
+    requires: Any = None
     """A cheap pattern that must occur in a unit (sentence, line, ...) before the rule's
     own patterns are tried there: a fast pre-filter for expensive rules."""
-    requires_words: tuple[str, ...] | None
+    requires_words: tuple[str, ...] | None = None
     """When ``requires`` is only literal words (plain text, ``A|B``, a word-list
     sub-pattern): those words..."""
-    requires_literal: Any
-    """...and a standard-library ``re`` pattern of them, which finds literal words about
-    five times faster than ``regex`` does and, being literals only, needs no time limit."""
-    examples: list[dict]
-    counter_examples: list[str]
-    example_lines: list[int]
+    requires_literal: Any = None
+    """...and a standard-library ``re`` pattern of them: literal words only, which it finds
+    several times faster than ``regex`` does, and which cannot backtrack (no time limit)."""
+    examples: list[dict] = _field(default_factory=list)
+    counter_examples: list[str] = _field(default_factory=list)
+    example_lines: list[int] = _field(default_factory=list)
     """Line of each example (and below, of each counter-example) in ``file``."""
-    counter_example_lines: list[int]
-    todo: dict[tuple[str, int], str]
+    counter_example_lines: list[int] = _field(default_factory=list)
+    todo: dict[tuple[str, int], str] = _field(default_factory=dict)
     """Examples marked ``todo: reason`` (known gaps): ("example"|"counter", index) -> reason."""
-    file: str
-    line: int
-    enabled: bool
-    origin: str
+    file: str = ""
+    line: int = 0
+    enabled: bool = True
+    origin: str = ""
     """Which pack the rule came from (shipped or an overlay directory)."""
-    overrides: str | None
+    overrides: str | None = None
     """File:line of the rule this one replaced, if any."""
-    disabled_at: str | None
+    disabled_at: str | None = None
     """File:line of the ``disable`` entry that switched this rule off, if any."""
-
-    def __init__(self, id: str, kind: str, description: str, scope: str, patterns: list[Any],
-                 priority: int = 50, field: str | None = None, value: str | None = None,
-                 normalise: tuple[str, ...] = (), action: str | None = None, cue: str | None = None,
-                 words: tuple[str, ...] = (), last_word: str | None = None, block: bool = False,
-                 needs_cue: bool = False, max_gap: int = 0, min_items: int = 2, requires: Any = None,
-                 requires_words: tuple[str, ...] | None = None, requires_literal: Any = None,
-                 examples: list[dict] | None = None, counter_examples: list[str] | None = None,
-                 example_lines: list[int] | None = None, counter_example_lines: list[int] | None = None,
-                 todo: dict[tuple[str, int], str] | None = None, file: str = "", line: int = 0,
-                 enabled: bool = True, origin: str = "", overrides: str | None = None,
-                 disabled_at: str | None = None) -> None:
-        self.id = id
-        self.kind = kind
-        self.description = description
-        self.scope = scope
-        self.patterns = patterns
-        self.priority = priority
-        self.field = field
-        self.value = value
-        self.normalise = normalise
-        self.action = action
-        self.cue = cue
-        self.words = words
-        self.last_word = last_word
-        self.block = block
-        self.needs_cue = needs_cue
-        self.max_gap = max_gap
-        self.min_items = min_items
-        self.requires = requires
-        self.requires_words = requires_words
-        self.requires_literal = requires_literal
-        self.examples = [] if examples is None else examples
-        self.counter_examples = [] if counter_examples is None else counter_examples
-        self.example_lines = [] if example_lines is None else example_lines
-        self.counter_example_lines = [] if counter_example_lines is None else counter_example_lines
-        self.todo = {} if todo is None else todo
-        self.file = file
-        self.line = line
-        self.enabled = enabled
-        self.origin = origin
-        self.overrides = overrides
-        self.disabled_at = disabled_at
 
     @property
     def stage(self) -> str:
@@ -275,14 +226,12 @@ class Rule(Record):
         return f"{self.file}:{self.line}"
 
 
-class RuleBook(Record):
+@dataclass
+class RuleBook:
     """The compiled rule set of one or more packs; immutable once built, safe to share.
 
     No ``__slots__``: what is derived from the rules once per book (``of_kind``, the
     person reader of extractor/mentions.py) is kept in the instance ``__dict__``."""
-
-    _fields = ("rules", "settings", "compiled_settings", "numerals", "labels", "library", "files",
-               "digest", "disabled")
 
     rules: list[Rule]
     settings: dict[str, Any]
@@ -292,20 +241,7 @@ class RuleBook(Record):
     library: dict[str, str]
     files: list[str]
     digest: str
-    disabled: list[Rule]
-
-    def __init__(self, rules: list[Rule], settings: dict[str, Any], compiled_settings: dict[str, Any],
-                 numerals: dict[str, int], labels: dict[str, str], library: dict[str, str],
-                 files: list[str], digest: str, disabled: list[Rule] | None = None) -> None:
-        self.rules = rules
-        self.settings = settings
-        self.compiled_settings = compiled_settings
-        self.numerals = numerals
-        self.labels = labels
-        self.library = library
-        self.files = files
-        self.digest = digest
-        self.disabled = [] if disabled is None else disabled
+    disabled: list[Rule] = _field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Rule]:
         """The enabled rules of one kind, in priority order (computed once per book)."""
@@ -337,7 +273,6 @@ class RuleBook(Record):
 
 def rule_files(paths: list[Path]) -> list[Path]:
     """The ``*.yaml``/``*.yml`` files of each directory (sorted), or the files themselves."""
-    from pathlib import Path
     return [Path(f) for f in rule_file_names(paths)]
 
 
@@ -896,7 +831,6 @@ def build(packs: list[list[Path]]) -> RuleBook:
 
 def shipped_rules_dir() -> Path:
     """The rules/ directory shipped with the package (or the checkout's, in an editable install)."""
-    from pathlib import Path
     return Path(shipped_rules_dirname())
 
 

@@ -128,6 +128,7 @@ def body_engine(engine: Any) -> Any:
     cached = engine.__dict__.get("_body_engine")
     if cached is None:
         import copy
+        import dataclasses
         book = engine.book
         settings = copy.deepcopy(book.settings)
         settings.setdefault("segment", {})["body_min_chars"] = 0
@@ -137,7 +138,7 @@ def body_engine(engine: Any) -> Any:
         # an example is a sentence out of a report: the document-level gate does not apply
         compiled["document.report_pattern"] = None
         compiled["document.not_report_pattern"] = None
-        body_book = book._replace(settings=settings, compiled_settings=compiled)
+        body_book = dataclasses.replace(book, settings=settings, compiled_settings=compiled)
         cached = type(engine)(body_book, engine.timeout)
         engine.__dict__["_body_engine"] = cached
     return cached
