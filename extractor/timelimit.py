@@ -31,7 +31,8 @@ class Limit:
     def left(self) -> float:
         """The timeout of the next call: the pattern budget, or the document budget left
         when that is less (zero or less: spent)."""
-        return min(self.timeout, self.deadline - monotonic(), _LONGEST)
+        left = self.deadline - monotonic()
+        return left if left < self.timeout else min(self.timeout, _LONGEST)
 
     def spent(self) -> bool:
         """Whether the document's budget is spent."""
