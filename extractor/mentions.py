@@ -64,8 +64,8 @@ def read_persons(doc: DocState, rule, m) -> list[PersonMention]:
     if got is None:
         try:
             parsed = reader.read(doc.text, span[0], span[1], doc.limit)
-        except TimeoutError:
-            doc.warnings.append(f"rule {rule.id} ({rule.where}): reading its persons cut off after {doc.timeout:g}s")
+        except TimeoutError:   # one warning per rule, or one for the document's budget
+            doc.cut_off(f"rule {rule.id} ({rule.where}): reading its persons")
             return []
         got = read[span] = [(doc.original(p.name_start, p.end), [doc.original(x, y) for x, y in p.roles],
                              p.start, p.end) for p in parsed]

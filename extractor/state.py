@@ -246,7 +246,7 @@ class DocState(Record):
             for m in rule.requires_literal.finditer(self.text, lo, hi):
                 hits.append(m)
         elif self.limit.all(rule.requires, self.text, lo, hi, hits):
-            self._cut_off(f"rule {rule.id} ({rule.where}) pre-filter")
+            self.cut_off(f"rule {rule.id} ({rule.where}) pre-filter")
         found = sorted(hits.found)
         self.cache[key] = (units, found)
         return found
@@ -304,7 +304,7 @@ class DocState(Record):
                 return found
         for pat in rule.patterns:
             if self.limit.all(pat, text, pos, end, found):
-                self._cut_off(f"rule {rule.id} ({rule.where})")
+                self.cut_off(f"rule {rule.id} ({rule.where})")
         return found
 
     def _budget_spent(self, what: str) -> None:
@@ -312,7 +312,7 @@ class DocState(Record):
         if not any(w.startswith("document time budget") for w in self.warnings):
             self.warnings.append(f"document time budget spent: {what}")
 
-    def _cut_off(self, what: str) -> None:
+    def cut_off(self, what: str) -> None:
         """The warning for a pattern call cut off: by the pattern budget, or by the
         document's budget running out during the call."""
         if self.limit.spent():
@@ -326,7 +326,7 @@ class DocState(Record):
         """Every match of a settings pattern in ``text[pos:end]`` appended to ``out``; True (with
         a warning) when it was cut off."""
         if self.limit.all(pattern, text, pos, end, out):
-            self._cut_off(f"{what} pattern")
+            self.cut_off(f"{what} pattern")
             return True
         return False
 
@@ -334,7 +334,7 @@ class DocState(Record):
         try:
             return self.limit.one(pattern, "search", text, pos, len(text) if endpos is None else endpos)
         except TimeoutError:
-            self._cut_off(f"{what} pattern")
+            self.cut_off(f"{what} pattern")
             return None
 
 

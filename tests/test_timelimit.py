@@ -134,3 +134,25 @@ def test_the_engine_uses_no_private_python_modules():
             offenders += [f"{path.name}:{node.lineno} {n}" for n in names
                           if any(part.startswith("_") and part != "__future__" for part in n.split("."))]
     assert offenders == []
+
+
+def test_a_budget_spent_midway_gives_one_warning_not_one_per_match(engine, monkeypatch):
+    """The document's budget runs out after the people rules found their matches: reading
+    the persons of each match is refused, with one warning for the document (a 50 MB text
+    once printed one warning per match, about 100,000 lines)."""
+    from extractor import mentions, state
+    text = "区委召开常委会议\n" + "区委副书记、区长周金星主持会议。" * 30 + "\n"
+    real = state.DocState.scan
+
+    def scan_then_expire(self, rule, units):
+        found = real(self, rule, units)
+        self.deadline = float("-inf")       # the budget runs out once a rule has its matches
+        return found
+    monkeypatch.setattr(state.DocState, "scan", scan_then_expire)
+    doc = engine.new_state(text)
+    from extractor import segment
+    monkeypatch.setattr(state.DocState, "scan", real)
+    segment.run(doc)
+    monkeypatch.setattr(state.DocState, "scan", scan_then_expire)
+    mentions.run(doc)
+    assert len(doc.warnings) == 1 and doc.warnings[0].startswith("document time budget spent"), doc.warnings
