@@ -77,6 +77,10 @@ def expect_keys(kind: str, field: str | None) -> tuple[str, ...]:
 TOP_KEYS = ("patterns", "rules", "settings", "numerals", "labels", "disable")
 _REF = regex.compile(r"%\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<cap>[A-Za-z_][A-Za-z0-9_]*))?\}")
 _FLAGS = regex.VERSION0 | regex.MULTILINE
+COMPILED: dict[str, Any] = {}
+"""Expanded pattern source -> compiled pattern, shared by every rule book this process loads;
+the rule cache (extractor/rulecache.py) seeds it from disk, so that a changed overlay
+compiles only the patterns that changed."""
 _META = frozenset("()[]{}?*+.\\^$|%")
 
 
@@ -456,7 +460,10 @@ class _Builder:
         if expanded is None:
             return None
         try:
-            return regex.compile(expanded, _FLAGS), expanded
+            pat = COMPILED.get(expanded)
+            if pat is None:
+                pat = COMPILED[expanded] = regex.compile(expanded, _FLAGS)
+            return pat, expanded
         except regex.error as e:
             pos = getattr(e, "pos", None)
             msg = getattr(e, "msg", None) or str(e).split(" at position")[0]

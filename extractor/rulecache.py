@@ -19,7 +19,10 @@ an equal engine, from the cache when
 * the extractor's own source files (name, size, mtime),
 * the Python, ``regex`` and PyYAML versions
 
-are all unchanged. The working directory is not part of the key: rule positions are
+are all unchanged. A set of rules met for the first time (an overlay just edited) is
+compiled afresh, but the patterns compiled for earlier sets are kept in a signed store of
+their own (``patterns.pickle``, the newest PATTERNS_KEPT), so only the patterns that changed
+are compiled again. The working directory is not part of the key: rule positions are
 stored with absolute file names and shown relative to the directory of the run, as a
 fresh load shows them. Rule files with problems are never cached: the RuleError is
 raised every time. The cache lives in ``$JIYAO_CACHE_DIR``, else ``$XDG_CACHE_HOME/jiyao``,
@@ -41,6 +44,8 @@ FORMAT = 3
 """Bump when the cache file layout changes."""
 KEEP = 16
 """How many cache files to keep (newest first)."""
+PATTERNS_KEPT = 3000
+"""How many compiled patterns the pattern store keeps (``patterns.pickle``, the newest)."""
 MAGIC = b"jiyao-rules-hmac-sha256\n"
 """The start of every cache file; the 32-byte tag follows, then the pickle."""
 _TAG = 32
@@ -172,6 +177,18 @@ def _relocate(engine, where) -> None:
 
 def _read(path: str):
     """The engine in ``path``, or None unless the file is ours and its tag checks out."""
+    engine = _unpickle(path)
+    if engine is None:
+        return None
+    try:
+        _relocate(engine, _display)
+    except Exception:  # not an engine of this version: recompile
+        return None
+    return engine
+
+
+def _unpickle(path: str):
+    """The object in ``path``, or None unless the file is ours and its tag checks out."""
     key = _secret(create=False)
     if key is None:
         return None
@@ -186,17 +203,12 @@ def _read(path: str):
     if head != MAGIC or not hmac.compare_digest(tag, _sign(key, body)):
         return None      # tampered with, or not ours: never unpickled
     try:
-        engine = pickle.loads(body)
-        _relocate(engine, _display)
-        return engine
+        return pickle.loads(body)
     except Exception:  # written by an incompatible version: recompile
         return None
 
 
 def _write(d: str, path: str, engine) -> None:
-    key = _secret(create=True)
-    if key is None:
-        return
     _relocate(engine, os.path.abspath)
     try:
         body = pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL)
@@ -204,6 +216,14 @@ def _write(d: str, path: str, engine) -> None:
         return
     finally:
         _relocate(engine, _display)
+    _store(d, path, body)
+
+
+def _store(d: str, path: str, body: bytes) -> None:
+    """Write ``body`` signed to ``path`` in ``d`` atomically; keep the newest KEEP rule files."""
+    key = _secret(create=True)
+    if key is None:
+        return
     import tempfile
 
     tmp = None
@@ -245,6 +265,21 @@ def load(paths: Iterable[str | Path] | None = None, *, overlays: Iterable[str | 
     engine = _read(path)
     if isinstance(engine, Engine):
         return engine
+    # a new set of rules: patterns compiled for earlier sets are not compiled again
+    from . import rulebook
+    store = os.path.join(d, "patterns.pickle")
+    known = _unpickle(store)
+    if isinstance(known, dict):
+        for k, v in known.items():
+            rulebook.COMPILED.setdefault(k, v)
     engine = Engine.load(paths, overlays=overlays, use_shipped=use_shipped, timeout=timeout)
     _write(d, path, engine)
+    if len(rulebook.COMPILED) > PATTERNS_KEPT:      # the oldest go first
+        for k in list(rulebook.COMPILED)[:len(rulebook.COMPILED) - PATTERNS_KEPT]:
+            del rulebook.COMPILED[k]
+    try:
+        body = pickle.dumps(rulebook.COMPILED, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return engine
+    _store(d, store, body)
     return engine

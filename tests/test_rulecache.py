@@ -97,3 +97,22 @@ def test_a_relative_overlay_path_means_the_directory_it_names_from_each_working_
     assert rulecache.load(overlays=["mine"]).book.disabled[0].id == "person.mentioned"
     monkeypatch.chdir(tmp_path / "b")
     assert rulecache.load(overlays=["mine"]).book.disabled[0].id == "person.name-title"
+
+
+def test_an_edited_overlay_compiles_only_the_patterns_that_changed(cache, tmp_path, monkeypatch):
+    # issue 18 item 6: the rule-editing loop compiles what changed, not every rule
+    from extractor import rulebook
+    overlay = tmp_path / "mine"
+    overlay.mkdir()
+    rule = ("rules:\n  - id: my.relayed\n    kind: field\n    field: relayed\n"
+            "    pattern: '学习了(?P<value>\\S{{2,20}}?精神){tail}'\n")
+    (overlay / "a.yaml").write_text(rule.format(tail=""), encoding="utf-8")
+    rulecache.load(overlays=[overlay])                 # compiles everything once
+    monkeypatch.setattr(rulebook, "COMPILED", {})      # a new process: nothing in memory
+    calls = []
+    real = rulebook.regex.compile
+    monkeypatch.setattr(rulebook.regex, "compile", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    (overlay / "a.yaml").write_text(rule.format(tail="(?=,)"), encoding="utf-8")
+    engine = rulecache.load(overlays=[overlay])
+    assert any(r.id == "my.relayed" for r in engine.book.rules)
+    assert len(calls) == 1 and calls[0].endswith("(?=,)")
