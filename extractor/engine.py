@@ -65,7 +65,9 @@ class Engine:
         return cls(build(packs), timeout)
 
     def new_state(self, text: str) -> DocState:
-        return DocState(self.book, normalise(text), self.timeout, monotonic() + self.document_budget)
+        doc = DocState(self.book, normalise(text), self.timeout, monotonic() + self.document_budget)
+        doc.summary.fields = self.book.fields
+        return doc
 
     def run(self, text: str, until: str | None = None, every_rule: bool = False) -> DocState:
         """Run the pipeline and return the whole document state (for explain and tests).
@@ -118,18 +120,18 @@ def _remap(summary: Summary, source) -> None:
         a, b = source.to_raw(ev.start, ev.end)
         return Evidence(ev.rule, a, b, source.raw[a:b])
 
-    for name in Summary.SCALARS:
-        v = getattr(summary, name)
-        if v is not None:
-            v.evidence = fix(v.evidence)
-    for v in summary.relayed:
-        v.evidence = fix(v.evidence)
-    for name in ("hosts", "speakers", "attendees"):
-        for p in getattr(summary, name):
-            p.evidence = fix(p.evidence)
-
     def walk(items):
         for it in items:
             it.evidence = fix(it.evidence)
             walk(it.items)
-    walk(summary.points)
+
+    for f in summary.field_specs():
+        v = summary.get(f.name)
+        if f.scalar:
+            if v is not None:
+                v.evidence = fix(v.evidence)
+        elif f.type == "points":
+            walk(v)
+        else:   # people and list values
+            for x in v:
+                x.evidence = fix(x.evidence)

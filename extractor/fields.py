@@ -18,8 +18,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
     from typing import Any
 
-SCALAR_FIELDS = ("title", "published", "source", "meeting", "meeting_date")
-PERSON_FIELDS = ("hosts", "speakers", "attendees")
 _TEMPLATE_NAME = re.compile(r"\{(\w+)\}")
 
 
@@ -114,31 +112,37 @@ def _best(cands: list[Candidate]) -> Candidate | None:
 
 
 def run(doc: DocState) -> None:
+    """Each declared field's value from its candidates, as its type combines them (see
+    extractor/fieldspec.py): scalars first from the segment stage's candidates (meta, title),
+    then, in a report, every ``field`` rule of each field in declaration order, then people."""
     book = doc.book
     s = doc.summary
-    # published first: the base year of every other date
+    specs = book.fields
     headline: list[Span] = []     # the units of rules with scope: title
-    for name in ("published", "source", "title"):
-        c = _best([c for c in doc.candidates if c.field == name])
-        if c is not None:
-            setattr(s, name, Value(c.value, doc.evidence(c.rule.id, c.start, c.end)))
-            if name == "title":
-                headline = [Span(c.start, c.end)]
+    for f in specs:
+        if f.scalar:
+            c = _best([c for c in doc.candidates if c.field == f.name])
+            if c is not None:
+                s.set(f.name, Value(c.value, doc.evidence(c.rule.id, c.start, c.end)))
+                if f.name == "title":
+                    headline = [Span(c.start, c.end)]
     if not doc.is_report:
         return
     year_pat = book.setting("dates.year_in_name_pattern")
+    field_rules = book.of_kind("field")      # highest priority first
 
-    relayed: list[Candidate] = []
-    for field in ("meeting", "meeting_date", "relayed"):
+    for f in specs:
+        field = f.name
+        rules = [r for r in field_rules if r.field == field]
+        if not rules or not (f.scalar or f.type == "list"):
+            continue
         if field == "meeting_date" and s.meeting and year_pat is not None and not s.published:
             ym = doc.search(year_pat, s.meeting.value)
             if ym:
                 doc.cache["year_hint"] = to_int(ym.group("year"), book.numerals)
-        cands: list[Candidate] = []
+        cands: list[Candidate] = [c for c in doc.candidates if c.field == field] if f.scalar else []
         settled = None    # the highest priority of a rule that gave this scalar field a value
-        for rule in book.of_kind("field"):      # highest priority first
-            if rule.field != field:
-                continue
+        for rule in rules:
             if settled is not None and rule.priority < settled and not doc.every_rule:
                 continue      # its values could not win over one of higher priority (see _best)
             before = len(cands)
@@ -150,26 +154,30 @@ def run(doc: DocState) -> None:
                     continue
                 doc.fire(rule)
                 cands.append(Candidate(field, r[0], r[1], r[2], rule, rank))
-            if len(cands) > before and field in SCALAR_FIELDS:
+            if len(cands) > before and f.scalar:
                 settled = rule.priority if settled is None else max(settled, rule.priority)
-        if field == "relayed":
-            relayed = sorted(cands, key=lambda c: c.start)
+        if f.type == "list":
+            values: list[Value] = []
+            seen: set[str] = set()
+            for c in sorted(cands, key=lambda c: c.start):     # all distinct, in text order
+                if c.value not in seen:
+                    seen.add(c.value)
+                    values.append(Value(c.value, doc.evidence(c.rule.id, c.start, c.end)))
+            s.set(field, values)
             continue
         c = _best(cands)
         if c is not None:
-            setattr(s, field, Value(c.value, doc.evidence(c.rule.id, c.start, c.end)))
-    seen: set[str] = set()
-    for c in relayed:
-        if c.value not in seen:
-            seen.add(c.value)
-            s.relayed.append(Value(c.value, doc.evidence(c.rule.id, c.start, c.end)))
+            s.set(field, Value(c.value, doc.evidence(c.rule.id, c.start, c.end)))
 
     doc.relayed_spans = relayed_spans(doc)
     if doc.relayed_spans:
         doc.persons = [p for p in doc.persons if p.field != "speakers" or not doc.in_relayed(p.start)]
-    for field in PERSON_FIELDS:
-        setattr(s, field, merge_people(doc, [p for p in doc.persons if p.field == field]))
-    s.speakers = order_by_first_mention(doc, s.speakers)
+    for f in specs:
+        if f.people and f.output:
+            people = merge_people(doc, [p for p in doc.persons if p.field == f.name])
+            if f.combine == "by_name_first_seen":
+                people = order_by_first_mention(doc, people)
+            s.set(f.name, people)
 
 
 def relayed_spans(doc: DocState) -> list[Span]:

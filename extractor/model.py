@@ -1,11 +1,10 @@
 """Typed results: every extracted value carries its evidence."""
 from __future__ import annotations
 
-from .record import Frozen, Record
+from typing import Any
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
-    from typing import Any
+from .fieldspec import FieldSpec
+from .record import Frozen, Record
 
 
 class Evidence(Frozen):
@@ -135,13 +134,26 @@ class Point(Item):
         return d
 
 
+CORE_FIELDS = ("title", "published", "source", "meeting", "meeting_date", "hosts", "speakers",
+               "attendees", "relayed", "points")
+"""The fields that are attributes of :class:`Summary` (declared in ``rules/05-fields.yaml``);
+any other declared field lives in ``Summary.extra``."""
+
+
 class Summary(Record):
-    """The structured summary of one report."""
+    """The structured summary of one report.
+
+    The built-in fields are attributes (``s.meeting.value``, ``s.hosts``, ``s.points``). A field
+    declared by a rule pack of its own (``fields:`` in an overlay, say ``location``) is in
+    ``s.extra`` (``s.extra["location"].value``); :meth:`get` reads any field by name, and
+    ``s.fields`` lists the declarations, in the order of the JSON keys."""
 
     __slots__ = _fields = ("title", "published", "source", "meeting", "meeting_date", "hosts",
-                           "speakers", "attendees", "relayed", "points", "warnings", "labels")
-    _compare = _fields[:-1]
-    """``labels`` is neither compared nor shown by ``repr``."""
+                           "speakers", "attendees", "relayed", "points", "warnings", "labels",
+                           "extra", "fields")
+    _compare = ("title", "published", "source", "meeting", "meeting_date", "hosts",
+                "speakers", "attendees", "relayed", "points", "warnings", "extra")
+    """``labels`` and ``fields`` are neither compared nor shown by ``repr``."""
 
     title: Value | None
     """The report's headline."""
@@ -169,13 +181,21 @@ class Summary(Record):
     document budget spent. Empty when all went well."""
     labels: dict[str, str]
     """Markdown labels of the rule book that produced this summary."""
+    extra: dict[str, Any]
+    """The values of the fields a rule pack declares beyond the built-in ones, by name: a
+    :class:`Value` (or None) for ``text`` and ``date`` fields, a list of :class:`Person` for
+    ``persons`` and ``names``, a list of :class:`Value` for ``list``."""
+    fields: tuple[FieldSpec, ...]
+    """The declared output fields (the rule book's), in the order of the JSON keys; empty:
+    the shipped declarations."""
 
     def __init__(self, title: Value | None = None, published: Value | None = None,
                  source: Value | None = None, meeting: Value | None = None,
                  meeting_date: Value | None = None, hosts: list[Person] | None = None,
                  speakers: list[Person] | None = None, attendees: list[Person] | None = None,
                  relayed: list[Value] | None = None, points: list[Point] | None = None,
-                 warnings: list[str] | None = None, labels: dict[str, str] | None = None) -> None:
+                 warnings: list[str] | None = None, labels: dict[str, str] | None = None,
+                 extra: dict[str, Any] | None = None, fields: tuple[FieldSpec, ...] = ()) -> None:
         self.title = title
         self.published = published
         self.source = source
@@ -188,8 +208,36 @@ class Summary(Record):
         self.points = [] if points is None else points
         self.warnings = [] if warnings is None else warnings
         self.labels = {} if labels is None else labels
+        self.extra = {} if extra is None else extra
+        self.fields = fields
 
     SCALARS = ("title", "published", "source", "meeting", "meeting_date")
+    """The built-in scalar fields (kept for callers; the declarations are in ``fields``)."""
+
+    def field_specs(self) -> tuple[FieldSpec, ...]:
+        """The declared output fields (internal ones left out): the rule book's, or the
+        shipped ones, in the order of the JSON keys."""
+        from .fieldspec import outputs, shipped_fields
+        return outputs(self.fields or shipped_fields())
+
+    def get(self, name: str) -> Any:
+        """The value of field ``name``: a built-in attribute or an ``extra`` entry (None for
+        a scalar, [] otherwise, when nothing was found). KeyError: no such field."""
+        if name in CORE_FIELDS:
+            return getattr(self, name)
+        if name in self.extra:
+            return self.extra[name]
+        for f in self.field_specs():
+            if f.name == name:
+                return f.empty()
+        raise KeyError(name)
+
+    def set(self, name: str, value: Any) -> None:
+        """Set field ``name`` (a built-in attribute or an ``extra`` entry)."""
+        if name in CORE_FIELDS:
+            setattr(self, name, value)
+        else:
+            self.extra[name] = value
 
     def is_empty(self) -> bool:
         return not (self.meeting or self.meeting_date or self.hosts or self.speakers
@@ -204,24 +252,27 @@ class Summary(Record):
         return to_json(self, explain)
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
+        """The summary as data, keys in the declared order (see extractor/output_schema.py)."""
         d: dict[str, Any] = {}
-        for name in self.SCALARS:
-            v = getattr(self, name)
-            d[name] = v.value if v else None
-        d["hosts"] = [p.to_dict() for p in self.hosts]
-        d["speakers"] = [p.to_dict() for p in self.speakers]
-        d["attendees"] = [p.name for p in self.attendees]
-        d["points"] = [p.to_dict(explain) for p in self.points]
-        d["relayed"] = [v.value for v in self.relayed]
-        if explain:
-            ev: dict[str, Any] = {}
-            for name in self.SCALARS:
-                v = getattr(self, name)
+        ev: dict[str, Any] = {}
+        for f in self.field_specs():
+            v = self.get(f.name)
+            if f.scalar:
+                d[f.name] = v.value if v else None
                 if v:
-                    ev[name] = v.evidence.to_dict()
-            for name in ("hosts", "speakers", "attendees"):
-                ev[name] = [p.evidence.to_dict() for p in getattr(self, name)]
-            ev["relayed"] = [v.evidence.to_dict() for v in self.relayed]
+                    ev[f.name] = v.evidence.to_dict()
+            elif f.type == "persons":
+                d[f.name] = [p.to_dict() for p in v]
+                ev[f.name] = [p.evidence.to_dict() for p in v]
+            elif f.type == "names":
+                d[f.name] = [p.name for p in v]
+                ev[f.name] = [p.evidence.to_dict() for p in v]
+            elif f.type == "list":
+                d[f.name] = [x.value for x in v]
+                ev[f.name] = [x.evidence.to_dict() for x in v]
+            else:   # points: each carries its own evidence
+                d[f.name] = [p.to_dict(explain) for p in v]
+        if explain:
             d["evidence"] = ev
         if explain or self.warnings:   # a cut-off rule shows in plain JSON too
             d["warnings"] = list(self.warnings)

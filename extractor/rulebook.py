@@ -8,7 +8,8 @@ A rule file may hold these top-level keys (see docs/rules.md):
 * ``settings``: engine parameters (which sub-pattern splits sentences, which marks a person, ...);
 * ``numerals``: the digit and unit characters the numeral normaliser reads;
 * ``labels``: the words the Markdown summary prints;
-* ``disable``: ids of rules (from earlier packs) to switch off.
+* ``disable``: ids of rules (from earlier packs) to switch off;
+* ``fields``: the output fields (see extractor/fieldspec.py).
 
 Every problem is reported with file:line:col, all at once.
 """
@@ -23,6 +24,7 @@ from typing import Any
 import regex
 
 from .errors import Problem, RuleError
+from .fieldspec import FIELDS_FILE, KIND_TYPES, SETTING_DEFAULTS, FieldSpec, check_settings, read_fields, setting_fields
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # yamlsrc (and with it PyYAML) is imported only when rule files are read
@@ -74,7 +76,7 @@ def expect_keys(kind: str, field: str | None) -> tuple[str, ...]:
     return (field,) if field else ()
 
 
-TOP_KEYS = ("patterns", "rules", "settings", "numerals", "labels", "disable")
+TOP_KEYS = ("patterns", "rules", "settings", "numerals", "labels", "disable", "fields")
 _REF = regex.compile(r"%\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<cap>[A-Za-z_][A-Za-z0-9_]*))?\}")
 _FLAGS = regex.VERSION0 | regex.MULTILINE
 COMPILED: dict[str, Any] = {}
@@ -246,6 +248,15 @@ class RuleBook:
     files: list[str]
     digest: str
     disabled: list[Rule] = _field(default_factory=list)
+    fields: tuple[FieldSpec, ...] = ()
+    """The output fields, in the order of the JSON keys (``fields:`` of the rule files)."""
+
+    def field(self, name: str) -> FieldSpec | None:
+        """The declaration of output field ``name``, or None."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
 
     def of_kind(self, kind: str) -> list[Rule]:
         """The enabled rules of one kind, in priority order (computed once per book)."""
@@ -339,6 +350,7 @@ class _Builder:
                 self.problems.append(doc.problem((key,), "unknown-key",
                                                  f"unknown top-level key '{key}'{_did_you_mean(key, TOP_KEYS)}",
                                                  key=True))
+        check_settings(doc, self.problems)
         pats = doc.data.get("patterns") or {}
         if not isinstance(pats, dict):
             self.problems.append(doc.problem(("patterns",), "bad-type", "'patterns' must be a mapping NAME: regex"))
@@ -708,7 +720,20 @@ class _Builder:
                     if c is not None:
                         out[dotted] = c[0]
         walk(settings, "")
+        for dotted, src in SETTING_DEFAULTS.items():    # what a pack that sets none gets
+            if dotted not in out and _get(settings, dotted) is None:
+                c = self.compile(src, None, ())
+                if c is not None:
+                    out[dotted] = c[0]
         return out
+
+
+def _get(d: dict, dotted: str) -> Any:
+    for part in dotted.split("."):
+        if not isinstance(d, dict):
+            return None
+        d = d.get(part)
+    return d
 
 
 def _merge(into: dict, new: dict, doc: Located, path: tuple, owners: dict[str, tuple[Located, tuple]],
@@ -736,6 +761,11 @@ def build(packs: list[list[Path]]) -> RuleBook:
     b = _Builder()
     files: list[str] = []
     import hashlib
+    from pathlib import Path
+    # the built-in output fields are always declared, with or without the shipped rules
+    fields_file = Path(shipped_rules_dirname(), FIELDS_FILE)
+    if packs and not any(f.name == FIELDS_FILE and f.resolve() == fields_file.resolve() for p in packs for f in p):
+        packs = [[fields_file] + packs[0]] + packs[1:]
     digest = hashlib.sha256()
     for i, pack in enumerate(packs):
         for f in pack:
@@ -752,6 +782,15 @@ def build(packs: list[list[Path]]) -> RuleBook:
     numerals: dict[str, int] = {}
     labels: dict[str, str] = {}
     disabled_ids: list[tuple[str, Located, tuple]] = []
+    declared: dict[str, FieldSpec] = {}
+    for doc, _pack in b.docs:
+        read_fields(doc, declared, b.problems)
+    labels.update((f.name, f.label) for f in declared.values())   # labels: entries override them
+    for doc, _pack in b.docs:
+        for name, path in setting_fields(doc):
+            f = declared.get(name)
+            if f is None or not f.people:
+                b.problems.append(doc.problem(path, "unknown-field", _field_problem(name, declared, KIND_TYPES["person"])))
     for doc, pack in b.docs:
         data = doc.data
         st = data.get("settings") or {}
@@ -798,6 +837,13 @@ def build(packs: list[list[Path]]) -> RuleBook:
             rule = b.build_rule(r, doc, path)
             if rule is None:
                 continue
+            types = KIND_TYPES.get(rule.kind)
+            if types and rule.field is not None and rule.kind != "title":
+                f = declared.get(rule.field)
+                if f is None or f.type not in types:
+                    b.problems.append(doc.problem(path + ("field",), "unknown-field",
+                                                  _field_problem(rule.field, declared, types, rule.kind)))
+                    continue
             rule.origin = "shipped" if pack == 0 else f"overlay {pack}"
             prev = rules.get(rule.id)
             if prev is not None:
@@ -832,7 +878,21 @@ def build(packs: list[list[Path]]) -> RuleBook:
     return RuleBook(rules=ordered, settings=settings, compiled_settings=compiled_settings,
                     numerals=numerals, labels=labels,
                     library={k: b.expanded.get(k, v[0]) for k, v in b.library.items()},
-                    files=files, digest=digest.hexdigest(), disabled=disabled)
+                    files=files, digest=digest.hexdigest(), disabled=disabled,
+                    fields=tuple(declared.values()))
+
+
+def _field_problem(name: str, declared: dict[str, FieldSpec], types: tuple[str, ...], kind: str = "") -> str:
+    """Why ``name`` cannot be filled here: no such field (with a did-you-mean), or a field of
+    a type that this kind of rule (or setting) does not fill."""
+    fits = [n for n, f in declared.items() if f.type in types]
+    who = f"a {kind} rule" if kind else "this setting"
+    if name in declared:
+        return (f"{who} cannot fill field '{name}' (a {declared[name].type} field); "
+                f"it fills {', '.join(fits) or 'no declared field'}")
+    hint = _did_you_mean(name, fits) or _did_you_mean(name, declared)
+    return hint and f"unknown field '{name}'{hint}" or \
+        f"unknown field '{name}' ({who} fills {', '.join(fits) or 'no declared field'}; declare new fields under 'fields:')"
 
 
 def shipped_rules_dir() -> Path:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import fieldspec as fs
 from . import rulebook as rb
 
 SCHEMA_ID = "https://jiyao.invalid/schemas/rule-file.json"
@@ -34,8 +35,9 @@ KEY_DOCS: dict[str, str] = {
     "scope": "Where the pattern is tried: " + ", ".join(rb.SCOPES) + " (default depends on the kind).",
     "pattern": "A regex (`regex` module syntax, VERSION0, MULTILINE), or a list tried in order; "
                "%{NAME} inserts a named sub-pattern, %{NAME:cap} captures it as `cap`.",
-    "field": "The field the rule fills (meta: published/source; person: hosts/speakers/attendees/...; "
-             "field: meeting/meeting_date/relayed).",
+    "field": "The declared field the rule fills (`fields:`; meta: a text or date field such as "
+             "published/source; person: a persons or names field such as hosts/speakers/attendees; "
+             "field: a text, date or list field such as meeting/meeting_date/relayed).",
     "value": "Template of the value from captures, e.g. '{org}{name}'.",
     "normalise": "Normaliser(s) applied to the match: " + ", ".join(rb.NORMALISERS) + ".",
     "action": "chrome rules: " + ", ".join(rb.CHROME_ACTIONS) + ".",
@@ -98,6 +100,40 @@ def rule_schema() -> dict[str, Any]:
     }
 
 
+def field_schema() -> dict[str, Any]:
+    """The JSON Schema of one field declaration (extractor/fieldspec.py)."""
+    return {
+        "type": "object",
+        "required": ["type"],
+        "additionalProperties": False,
+        "properties": {
+            "type": {"enum": list(fs.TYPES), "description": "The value type; it says how candidates combine."},
+            "label": {"type": "string", "description": "Default Markdown/HTML label (`labels:` overrides it)."},
+            "show": {"enum": list(fs.SHOW), "description": "Where Markdown prints it."},
+            "order": {"type": "integer", "description": "Position among the Markdown table's rows."},
+            "combine": {"enum": list(fs.COMBINE), "description": "People only: the order of the people."},
+            "part": {"type": "string", "description": "People only: the `part` column of --format csv."},
+            "description": {"type": "string"},
+        },
+    }
+
+
+def settings_schema() -> dict[str, Any]:
+    """The JSON Schema of ``settings:``: the known sections and keys only."""
+    types = {"number": {"type": "number"}, "integer": {"type": "integer"}, "string": {"type": "string"},
+             "boolean": {"type": "boolean"}, "mapping": {"type": "object"}, "field": {"type": "string"}}
+    return {
+        "description": "Engine parameters; keys ending in `pattern` are regexes.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            section: {"type": "object", "additionalProperties": False,
+                      "properties": {k: dict(types[t]) for k, t in keys.items()}}
+            for section, keys in fs.SETTINGS.items()
+        },
+    }
+
+
 def file_schema() -> dict[str, Any]:
     """The JSON Schema of a whole rule file."""
     sub_pattern = {"anyOf": [{"type": "string"},
@@ -125,8 +161,11 @@ def file_schema() -> dict[str, Any]:
             },
             "rules": {"description": "The rules of this file.", "type": "array",
                       "items": {"$ref": "#/$defs/rule"}},
-            "settings": {"description": "Engine parameters; keys ending in `pattern` are regexes.",
-                         "type": "object"},
+            "settings": settings_schema(),
+            "fields": {"description": "Output fields: name -> declaration (see rules/05-fields.yaml).",
+                       "type": "object",
+                       "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                       "additionalProperties": field_schema()},
             "numerals": {"description": "Numeral characters and their values.", "type": "object",
                          "additionalProperties": {"type": "integer"}},
             "labels": {"description": "Words printed by the Markdown summary.", "type": "object",

@@ -1,0 +1,266 @@
+"""The output fields, declared in rule files (``fields:``), and the settings keys the engine reads.
+
+A summary's fields are data: each one is declared once, in ``rules/05-fields.yaml`` (an
+overlay may add its own), with a name, a value type, a default label, where Markdown shows
+it and how candidates combine. :class:`FieldSpec` is one declaration; every output format,
+``summarize schema``, ``eval`` and ``explain`` read the rule book's list of them
+(``RuleBook.fields``) instead of naming fields in code.
+
+Value types and how their candidates combine:
+
+* ``text``, ``date`` -- a scalar (:class:`extractor.model.Value`): the candidate of the
+  highest-priority rule wins, then the earliest; a date is ISO ``YYYY-MM-DD`` (or ``--MM-DD``);
+* ``persons`` -- people with roles (:class:`extractor.model.Person`), merged by name;
+* ``names`` -- people as well, printed and scored by name only;
+* ``list`` -- every distinct value (:class:`extractor.model.Value`), in text order;
+* ``points`` -- the numbered directives (:class:`extractor.model.Point`) of ``list`` rules.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+TYPES = ("text", "date", "persons", "names", "list", "points")
+SCALAR_TYPES = ("text", "date")
+PEOPLE_TYPES = ("persons", "names")
+SHOW = ("heading", "row", "section", "none", "internal")
+COMBINE = ("by_name", "by_name_first_seen")
+FIELD_KEYS = ("type", "label", "show", "order", "combine", "part", "description")
+
+KIND_TYPES = {
+    "meta": SCALAR_TYPES,
+    "title": SCALAR_TYPES,
+    "field": SCALAR_TYPES + ("list",),
+    "person": PEOPLE_TYPES,
+}
+"""The value types a rule of each kind can fill (``field: NAME``)."""
+
+FIELDS_FILE = "05-fields.yaml"
+"""The shipped file that declares the built-in fields (read even with --no-shipped-rules)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One output field, as declared under ``fields:``."""
+
+    name: str
+    type: str
+    """One of :data:`TYPES`."""
+    label: str
+    """The default Markdown/HTML label (a ``labels:`` entry of the same name overrides it)."""
+    show: str = "row"
+    """Where Markdown prints it: ``heading``, ``row`` (of the table), ``section`` or ``none``;
+    ``internal``: in no output (people read for the engine's own use: refs, point speakers)."""
+    order: int = 1000
+    """Position among the Markdown table's rows (lower first; ties in declaration order)."""
+    combine: str = "by_name"
+    """People only: ``by_name`` (order of the mentions) or ``by_name_first_seen``."""
+    part: str = ""
+    """People only: the ``part`` column of the CSV people table (default: the name)."""
+    description: str = ""
+
+    @property
+    def scalar(self) -> bool:
+        return self.type in SCALAR_TYPES
+
+    @property
+    def people(self) -> bool:
+        return self.type in PEOPLE_TYPES
+
+    @property
+    def output(self) -> bool:
+        """Is it part of the summary (JSON key, Summary attribute or ``extra`` entry)?"""
+        return self.show != "internal"
+
+    def empty(self) -> Any:
+        """The value of the field when nothing was found: None for a scalar, else []."""
+        return None if self.scalar else []
+
+
+def _did_you_mean(word: str, options: Any) -> str:
+    import difflib
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def read_fields(doc: Any, into: dict[str, FieldSpec], problems: list[Any]) -> None:
+    """Add the ``fields:`` declarations of one rule file (a yamlsrc ``Located``) to ``into``,
+    reporting every problem. A later declaration of a name replaces the earlier one, and must
+    keep its type (the built-in fields are :class:`extractor.model.Summary` attributes)."""
+    data = doc.data.get("fields")
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        problems.append(doc.problem(("fields",), "bad-type", "'fields' must be a mapping NAME: declaration"))
+        return
+    for name, decl in data.items():
+        path = ("fields", name)
+        if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+            problems.append(doc.problem(path, "bad-value",
+                                        f"field name '{name}' must be a word of ASCII letters, digits and _",
+                                        key=True))
+            continue
+        if not isinstance(decl, dict):
+            problems.append(doc.problem(path, "bad-type", f"field '{name}' must be a mapping with 'type'"))
+            continue
+        ok = True
+        for key in decl:
+            if key not in FIELD_KEYS:
+                problems.append(doc.problem(path + (key,), "unknown-key",
+                                            f"unknown field key '{key}'{_did_you_mean(str(key), FIELD_KEYS)}",
+                                            key=True))
+                ok = False
+        ftype = decl.get("type")
+        if ftype not in TYPES:
+            problems.append(doc.problem(path + ("type",), "bad-value",
+                                        f"field type must be one of {', '.join(TYPES)}"
+                                        + (_did_you_mean(str(ftype), TYPES) if ftype else "")))
+            ok = False
+        for key, options in (("show", SHOW), ("combine", COMBINE)):
+            if key in decl and decl[key] not in options:
+                problems.append(doc.problem(path + (key,), "bad-value",
+                                            f"{key} must be one of {', '.join(options)}"
+                                            f"{_did_you_mean(str(decl[key]), options)}"))
+                ok = False
+        for key in ("label", "part", "description"):
+            if key in decl and not isinstance(decl[key], str):
+                problems.append(doc.problem(path + (key,), "bad-type", f"'{key}' must be a string"))
+                ok = False
+        order = decl.get("order", 1000)
+        if isinstance(order, bool) or not isinstance(order, int):
+            problems.append(doc.problem(path + ("order",), "bad-type", "'order' must be an integer"))
+            ok = False
+        prev = into.get(name)
+        if ok and prev is not None and prev.type != ftype:
+            problems.append(doc.problem(path + ("type",), "bad-value",
+                                        f"field '{name}' is declared as {prev.type}; a redeclaration "
+                                        "may change its label, order and description, not its type"))
+            ok = False
+        if not ok:
+            continue
+        show = decl.get("show", "section" if ftype == "points" else "row")
+        spec = FieldSpec(name=name, type=ftype, label=decl.get("label", name), show=show, order=order,
+                         combine=decl.get("combine", "by_name"), part=decl.get("part", name),
+                         description=decl.get("description", ""))
+        # a redeclaration keeps the place of the original (dict assignment keeps the key's position)
+        into[name] = spec
+
+
+@lru_cache(maxsize=1)
+def shipped_fields() -> tuple[FieldSpec, ...]:
+    """The fields declared in the shipped ``rules/05-fields.yaml``: what a :class:`Summary`
+    made without a rule book (``Summary()``) holds."""
+    from .errors import RuleError
+    from .rulebook import shipped_rules_dirname
+    from .yamlsrc import load_located
+    path = os.path.join(shipped_rules_dirname(), FIELDS_FILE)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    problems: list[Any] = []
+    doc = load_located(text, path, problems)
+    fields: dict[str, FieldSpec] = {}
+    if doc is not None:
+        read_fields(doc, fields, problems)
+    if problems or doc is None:
+        raise RuleError(problems)
+    return tuple(fields.values())
+
+
+def outputs(fields: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
+    """The fields of the summary (the internal ones left out), in the order of the JSON keys."""
+    return tuple(f for f in fields if f.output)
+
+
+def rows(fields: tuple[FieldSpec, ...]) -> list[FieldSpec]:
+    """The fields Markdown and HTML print as table rows, in their ``order``."""
+    return sorted((f for f in fields if f.show == "row"), key=lambda f: f.order)
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+_NUM, _INT, _STR, _MAP, _BOOL, _FIELD = "number", "integer", "string", "mapping", "boolean", "field"
+SETTINGS: dict[str, dict[str, str]] = {
+    "engine": {"pattern_timeout": _NUM, "document_timeout": _NUM},
+    "document": {"report_pattern": _STR, "not_report_pattern": _STR},
+    "segment": {"body_min_chars": _INT, "body_mark_pattern": _STR, "body_start_pattern": _STR,
+                "title_max_chars": _INT, "footer_meta_lines": _INT},
+    "sentence": {"end_pattern": _STR},
+    "persons": {"separator_pattern": _STR, "item_pattern": _STR, "role_strip_pattern": _STR,
+                "roles_only_pattern": _STR, "role_separator_pattern": _STR,
+                "weak_separator_pattern": _STR, "ref_paragraphs": _INT, "ref_max_chars": _INT,
+                "ref_clause_end_pattern": _STR},
+    "dates": {"year_in_name_pattern": _STR, "year_in_text_pattern": _STR, "relative_days": _MAP},
+    "points": {"before_window": _INT, "attribution_window": _INT, "attribution_paragraphs": _INT,
+               "join_families": _BOOL, "speaker_field": _FIELD, "clause_pattern": _STR,
+               "lead_stop_pattern": _STR, "lead_strip_chars": _STR, "clause_stop_pattern": _STR},
+}
+"""Every settings key the engine reads (section -> key -> type); any other key is an error.
+A ``mapping`` holds keys of the rule author's choosing (``dates.relative_days``: a word ->
+days from the publication date); a ``field`` names a declared field."""
+
+
+def _type_ok(v: Any, want: str) -> bool:
+    if want == _NUM:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+    if want == _INT:
+        return isinstance(v, int) and not isinstance(v, bool)
+    if want in (_STR, _FIELD):
+        return isinstance(v, str)
+    if want == _BOOL:
+        return isinstance(v, bool)
+    return isinstance(v, dict)
+
+
+def check_settings(doc: Any, problems: list[Any]) -> None:
+    """Unknown settings sections and keys (with a did-you-mean) and values of the wrong type,
+    in one rule file's ``settings:``. Field names are checked once all fields are known."""
+    st = doc.data.get("settings")
+    if not isinstance(st, dict):
+        return
+    for section, body in st.items():
+        path = ("settings", section)
+        if section not in SETTINGS:
+            problems.append(doc.problem(path, "unknown-key", f"unknown settings section '{section}'"
+                                        f"{_did_you_mean(str(section), SETTINGS)}", key=True))
+            continue
+        if not isinstance(body, dict):
+            problems.append(doc.problem(path, "bad-type", f"settings '{section}' must be a mapping"))
+            continue
+        keys = SETTINGS[section]
+        for key, v in body.items():
+            if key not in keys:
+                problems.append(doc.problem(path + (key,), "unknown-key",
+                                            f"unknown setting '{section}.{key}'{_did_you_mean(str(key), keys)}",
+                                            key=True))
+            elif not _type_ok(v, keys[key]):
+                want = "a field name" if keys[key] == _FIELD else ("an " if keys[key][0] in "aeiou" else "a ") + keys[key]
+                problems.append(doc.problem(path + (key,), "bad-type",
+                                            f"setting '{section}.{key}' must be {want}"))
+
+
+def setting_fields(doc: Any) -> list[tuple[str, tuple]]:
+    """(field name, path) of the settings of one file that name a field."""
+    st = doc.data.get("settings")
+    out = []
+    if isinstance(st, dict):
+        for section, keys in SETTINGS.items():
+            body = st.get(section)
+            if not isinstance(body, dict):
+                continue
+            for key, want in keys.items():
+                if want == _FIELD and isinstance(body.get(key), str):
+                    out.append((body[key], ("settings", section, key)))
+    return out
+
+
+SETTING_DEFAULTS: dict[str, str] = {
+    "persons.item_pattern": r"\s*(?P<name>\S(?:.*\S)?)\s*",
+    "persons.separator_pattern": r"(?!)",
+    "persons.weak_separator_pattern": r"(?!)",
+    "persons.roles_only_pattern": r"(?!)",
+    "persons.role_separator_pattern": r"(?!)",
+}
+"""Patterns a rule pack that sets none gets: a ``who`` capture is one person, its whole text
+the name, without roles (the shipped rules set all of these)."""
