@@ -519,7 +519,7 @@ def run_cli(args: Any, engine: Any, inputs: Iterable[str], fmt: str, multi: bool
                     chunk = r.value + "\n"
                 elif fmt in DICT_FORMATS:
                     chunk = record(fmt, name, r.value, engine.book.labels, first=csv_header,
-                                   multi=multi, explain=bool(args.explain))
+                                   multi=multi, explain=bool(args.explain), fields=engine.book.fields)
                     csv_header = False
                 else:
                     chunk = r.value

@@ -322,7 +322,7 @@ def cmd_summarize(argv: Sequence[str]) -> int:
         elif fmt in ("yaml", "csv", "csv-points"):  # extractor/formats.py
             from .formats import record
             out_chunks.append(record(fmt, name, summary.to_dict(args.explain), summary.labels,
-                                     explain=args.explain))
+                                     explain=args.explain, fields=summary.field_specs()))
         else:
             import json
             d: dict[str, Any] = {"file": name}

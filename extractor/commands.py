@@ -304,11 +304,13 @@ def cmd_schema(argv: Sequence[str]) -> int:
                 description="Print the JSON Schema (draft 2020-12) of a summary as data: what "
                             "--format json/jsonl/yaml print, with or without --explain "
                             "('summarize rules schema' is the schema of rule files).")
-    p.parse_args(argv)
+    _rule_args(p, dirs=False)
+    args = p.parse_args(argv)
     import json
 
-    from .output_schema import OUTPUT_SCHEMA
-    print(json.dumps(OUTPUT_SCHEMA, ensure_ascii=False, indent=2))
+    from .output_schema import output_schema
+    engine = _engine(args)   # the fields the effective rules declare; a RuleError is reported by main()
+    print(json.dumps(output_schema(engine.book.fields), ensure_ascii=False, indent=2))
     return EXIT_OK
 
 

@@ -8,8 +8,10 @@ workers send back):
   as literal blocks. Several inputs make a stream of documents (``---``), each with a
   leading ``file`` key, like JSON Lines.
 * ``csv`` -- the people table, one row per person: ``document, part, name, roles``; ``part``
-  is ``host``, ``speaker`` or ``attendee``; roles are joined by the rules' label
-  ``role_separator``.
+  is ``host``, ``speaker`` or ``attendee`` (the ``part`` of each declared ``persons`` or
+  ``names`` field, in declaration order: a field a rule pack adds has its rows too); roles are
+  joined by the rules' label ``role_separator``. Text, date and list fields are not people:
+  they are in JSON, YAML, Markdown and HTML, not in this table.
 * ``csv-points`` -- the points table, one row per point and per numbered sub-item:
   ``document, number, marker, lead, speaker``; ``number`` is the position (``2``, and
   ``2.1`` for the first sub-item of point 2); a sub-item has its point's speaker.
@@ -34,6 +36,14 @@ PEOPLE_COLUMNS = ("document", "part", "name", "roles")
 POINTS_COLUMNS = ("document", "number", "marker", "lead", "speaker")
 EVIDENCE_COLUMNS = ("rule", "start", "end")
 PARTS = (("hosts", "host"), ("speakers", "speaker"), ("attendees", "attendee"))
+"""The people fields of the shipped declarations and their ``part`` (see :func:`parts`)."""
+
+
+def parts(fields: Any = None) -> list[tuple[str, str]]:
+    """(field, part) of each declared people field (``persons`` or ``names``), in declaration
+    order; ``fields`` default to the shipped declarations."""
+    from .fieldspec import outputs, shipped_fields
+    return [(f.name, f.part) for f in outputs(fields or shipped_fields()) if f.people]
 
 
 # -- YAML ---------------------------------------------------------------------------------------
@@ -71,11 +81,13 @@ def _evidence(x: dict[str, Any] | None) -> list[Any]:
     return [x["rule"], x["span"][0], x["span"][1]]
 
 
-def people_rows(document: str, d: dict[str, Any], labels: dict[str, str]) -> Iterable[list[Any]]:
-    """Rows of the people table for one summary dict (``explain`` rows when it has evidence)."""
+def people_rows(document: str, d: dict[str, Any], labels: dict[str, str],
+                fields: Any = None) -> Iterable[list[Any]]:
+    """Rows of the people table for one summary dict (``explain`` rows when it has evidence);
+    ``fields``: the declared output fields (default: the shipped ones)."""
     sep = labels.get("role_separator", ", ")
     ev = d.get("evidence")
-    for key, part in PARTS:
+    for key, part in parts(fields):
         evs = ev.get(key, []) if ev else []
         for i, p in enumerate(d.get(key, [])):
             name, roles = (p["name"], p["roles"]) if isinstance(p, dict) else (p, [])
@@ -125,10 +137,12 @@ def header(fmt: str, explain: bool) -> str:
 # -- one record ---------------------------------------------------------------------------------
 
 def record(fmt: str, document: str, d: dict[str, Any], labels: dict[str, str],
-           first: bool = True, multi: bool = False, explain: bool | None = None) -> str:
+           first: bool = True, multi: bool = False, explain: bool | None = None,
+           fields: Any = None) -> str:
     """The output of one summary dict in ``fmt``: for CSV the rows (after the header row when
     ``first``); for YAML one document (with a ``file`` key and ``---`` when ``multi``).
-    ``explain`` (default: whether ``d`` has evidence) chooses the CSV evidence columns."""
+    ``explain`` (default: whether ``d`` has evidence) chooses the CSV evidence columns;
+    ``fields``: the rule book's declared fields (default: the shipped ones)."""
     if explain is None:
         explain = "evidence" in d
     if fmt == "yaml":
@@ -136,7 +150,7 @@ def record(fmt: str, document: str, d: dict[str, Any], labels: dict[str, str],
             d = {"file": document, **d}
         return to_yaml(d, explicit_start=multi)
     if fmt == "csv":
-        rows = _csv(people_rows(document, d, labels))
+        rows = _csv(people_rows(document, d, labels, fields))
     elif fmt == "csv-points":
         rows = _csv(points_rows(document, d))
     else:

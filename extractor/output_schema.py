@@ -4,7 +4,8 @@ with or without ``explain`` (``--format json``, ``--format jsonl``, ``--explain`
     from extractor.output_schema import OUTPUT_SCHEMA, validate
     problems = validate(summary.to_dict(explain=True))   # [] when it conforms
 
-``summarize schema`` prints :data:`OUTPUT_SCHEMA`. A JSON Lines record adds a leading
+``summarize schema`` prints :func:`output_schema` of the effective rules' declared fields
+(``rules/05-fields.yaml`` plus any an overlay declares; :data:`OUTPUT_SCHEMA` is the shipped one). A JSON Lines record adds a leading
 ``"file"`` key (the input path); an input that could not be read is the record
 ``{"file": ..., "error": ...}`` (:data:`ERROR_RECORD_SCHEMA`).
 
@@ -35,100 +36,114 @@ _ITEM_PROPERTIES: dict[str, Any] = {
 }
 """Properties of a numbered item; a point has these and its speaker."""
 
-OUTPUT_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "jiyao meeting summary",
-    "description": "Summary.to_dict(explain): the facts of one meeting report. "
-                   "'evidence' is present only with --explain; 'warnings' with --explain, and "
-                   "without it whenever there is one (a rule cut off by its time budget).",
-    "type": "object",
-    "required": ["title", "published", "source", "meeting", "meeting_date",
-                 "hosts", "speakers", "attendees", "points", "relayed"],
-    "additionalProperties": False,
-    "dependentRequired": {"evidence": ["warnings"]},
-    "properties": {
-        "file": {"type": "string",
-                 "description": "JSON Lines only: the input path ('-' for stdin)."},
-        "title": {**_NULLABLE_STRING, "description": "Headline of the report."},
-        "published": {**_NULLABLE_DATE, "description": "Publication date of the report."},
-        "source": {**_NULLABLE_STRING, "description": "Publishing organisation."},
-        "meeting": {**_NULLABLE_STRING, "description": "Name of the meeting."},
-        "meeting_date": {**_NULLABLE_DATE, "description": "Date the meeting was held."},
-        "hosts": {"type": "array", "items": {"$ref": "#/$defs/person"},
-                  "description": "Who chaired the meeting."},
-        "speakers": {"type": "array", "items": {"$ref": "#/$defs/person"},
-                     "description": "Who spoke, in order of first mention."},
-        "attendees": {"type": "array", "items": {"type": "string", "minLength": 1},
-                      "description": "Names of those who attended."},
-        "points": {"type": "array", "items": {"$ref": "#/$defs/point"},
-                   "description": "The numbered directives, in order."},
-        "relayed": {"type": "array", "items": {"type": "string", "minLength": 1},
-                    "description": "Documents or speeches the meeting relayed."},
-        "evidence": {"$ref": "#/$defs/evidence_map"},
-        "warnings": {"type": "array", "items": {"type": "string"},
-                     "description": "Problems met while extracting, for people: a rule cut off by "
-                                    "its time budget, the document budget spent. Without --explain "
-                                    "present only when not empty: its presence means the summary "
-                                    "may be incomplete."},
-    },
-    "$defs": {
-        "person": {
-            "type": "object",
-            "required": ["name", "roles"],
-            "additionalProperties": False,
-            "properties": {
-                "name": {"type": "string", "minLength": 1},
-                "roles": {"type": "array", "items": {"type": "string", "minLength": 1},
-                          "description": "Titles printed right before the name."},
+def _field_property(f: Any) -> dict[str, Any]:
+    """The schema of one declared field's value (extractor/fieldspec.py)."""
+    if f.type == "text":
+        prop: dict[str, Any] = dict(_NULLABLE_STRING)
+    elif f.type == "date":
+        prop = dict(_NULLABLE_DATE)
+    elif f.type == "persons":
+        prop = {"type": "array", "items": {"$ref": "#/$defs/person"}}
+    elif f.type == "points":
+        prop = {"type": "array", "items": {"$ref": "#/$defs/point"}}
+    else:   # names, list
+        prop = {"type": "array", "items": {"type": "string", "minLength": 1}}
+    if f.description:
+        prop["description"] = f.description
+    return prop
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def output_schema(fields: Any = None) -> dict[str, Any]:
+    """The JSON Schema of ``Summary.to_dict(explain)`` for the declared output ``fields``
+    (a rule book's ``fields``; default: the shipped declarations)."""
+    from .fieldspec import outputs, shipped_fields
+    specs = outputs(fields or shipped_fields())
+    listed = [f.name for f in specs if not f.scalar and f.type != "points"]
+    evidence_props: dict[str, Any] = {}
+    for f in specs:
+        if f.scalar:
+            evidence_props[f.name] = {"$ref": "#/$defs/evidence"}
+        elif f.type != "points":
+            evidence_props[f.name] = {"type": "array", "items": {"$ref": "#/$defs/evidence"}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "jiyao meeting summary",
+        "description": "Summary.to_dict(explain): the facts of one meeting report. "
+                       "'evidence' is present only with --explain; 'warnings' with --explain, and "
+                       "without it whenever there is one (a rule cut off by its time budget).",
+        "type": "object",
+        "required": [f.name for f in specs],
+        "additionalProperties": False,
+        "dependentRequired": {"evidence": ["warnings"]},
+        "properties": {
+            "file": {"type": "string",
+                     "description": "JSON Lines only: the input path ('-' for stdin)."},
+            **{f.name: _field_property(f) for f in specs},
+            "evidence": {"$ref": "#/$defs/evidence_map"},
+            "warnings": {"type": "array", "items": {"type": "string"},
+                         "description": "Problems met while extracting, for people: a rule cut off by "
+                                        "its time budget, the document budget spent. Without --explain "
+                                        "present only when not empty: its presence means the summary "
+                                        "may be incomplete."},
+        },
+        "$defs": {
+            "person": {
+                "type": "object",
+                "required": ["name", "roles"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string", "minLength": 1},
+                    "roles": {"type": "array", "items": {"type": "string", "minLength": 1},
+                              "description": "Titles printed right before the name."},
+                },
+            },
+            "item": {
+                "type": "object",
+                "description": "A numbered sub-item of a point (or of another item).",
+                "required": ["marker", "lead", "text"],
+                "additionalProperties": False,
+                "properties": _ITEM_PROPERTIES,
+            },
+            "point": {
+                "type": "object",
+                "description": "A top-level directive, attributed to the speaker who introduced it.",
+                "required": ["marker", "lead", "text", "speaker"],
+                "additionalProperties": False,
+                "properties": {**_ITEM_PROPERTIES, "speaker": {"type": ["string", "null"]}},
+            },
+            "evidence": {
+                "type": "object",
+                "description": "Why a value is there: rule id and [start, end) offsets in the text as read.",
+                "required": ["rule", "span", "text"],
+                "additionalProperties": False,
+                "properties": {
+                    "rule": {"type": "string", "minLength": 1},
+                    "span": {"type": "array", "minItems": 2, "maxItems": 2,
+                             "prefixItems": [{"type": "integer", "minimum": 0},
+                                             {"type": "integer", "minimum": 0}]},
+                    "text": {"type": "string"},
+                },
+            },
+            "evidence_map": {
+                "type": "object",
+                "description": "Evidence of every value: scalars present only when they have a value"
+                               + (f"; lists parallel to {_and(listed)}." if listed else "."),
+                "required": listed,
+                "additionalProperties": False,
+                "properties": evidence_props,
             },
         },
-        "item": {
-            "type": "object",
-            "description": "A numbered sub-item of a point (or of another item).",
-            "required": ["marker", "lead", "text"],
-            "additionalProperties": False,
-            "properties": _ITEM_PROPERTIES,
-        },
-        "point": {
-            "type": "object",
-            "description": "A top-level directive, attributed to the speaker who introduced it.",
-            "required": ["marker", "lead", "text", "speaker"],
-            "additionalProperties": False,
-            "properties": {**_ITEM_PROPERTIES, "speaker": {"type": ["string", "null"]}},
-        },
-        "evidence": {
-            "type": "object",
-            "description": "Why a value is there: rule id and [start, end) offsets in the text as read.",
-            "required": ["rule", "span", "text"],
-            "additionalProperties": False,
-            "properties": {
-                "rule": {"type": "string", "minLength": 1},
-                "span": {"type": "array", "minItems": 2, "maxItems": 2,
-                         "prefixItems": [{"type": "integer", "minimum": 0},
-                                         {"type": "integer", "minimum": 0}]},
-                "text": {"type": "string"},
-            },
-        },
-        "evidence_map": {
-            "type": "object",
-            "description": "Evidence of every value: scalars present only when they have a value; "
-                           "lists parallel to hosts, speakers, attendees and relayed.",
-            "required": ["hosts", "speakers", "attendees", "relayed"],
-            "additionalProperties": False,
-            "properties": {
-                "title": {"$ref": "#/$defs/evidence"},
-                "published": {"$ref": "#/$defs/evidence"},
-                "source": {"$ref": "#/$defs/evidence"},
-                "meeting": {"$ref": "#/$defs/evidence"},
-                "meeting_date": {"$ref": "#/$defs/evidence"},
-                "hosts": {"type": "array", "items": {"$ref": "#/$defs/evidence"}},
-                "speakers": {"type": "array", "items": {"$ref": "#/$defs/evidence"}},
-                "attendees": {"type": "array", "items": {"$ref": "#/$defs/evidence"}},
-                "relayed": {"type": "array", "items": {"$ref": "#/$defs/evidence"}},
-            },
-        },
-    },
-}
+    }
+
+
+OUTPUT_SCHEMA: dict[str, Any] = output_schema()
+"""The schema of a summary of the shipped field declarations (``summarize schema`` prints the
+one of the effective rules: :func:`output_schema` of ``RuleBook.fields``)."""
+
 
 ERROR_RECORD_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from .fieldspec import rows as field_rows
 from .model import Person, Point, Summary
 
 TYPE_CHECKING = False
@@ -70,27 +71,31 @@ def to_markdown(s: Summary, labels: dict[str, str]) -> str:
     def L(key: str, default: str) -> str:  # labels come from rule files: escaped like source text
         return _esc(labels.get(key, default))
 
+    specs = s.field_specs()
     lines: list[str] = []
-    lines.append(f"# {_esc(s.title.value) if s.title else L('untitled', '(untitled)')}")
+    heading = next((f for f in specs if f.show == "heading" and f.scalar), None)
+    head = s.get(heading.name) if heading else None
+    lines.append(f"# {_esc(head.value) if head else L('untitled', '(untitled)')}")
     lines.append("")
     rows: list[tuple[str, str]] = []
     lsep = L("list_separator", ", ")
-    if s.meeting:
-        rows.append((L("meeting", "meeting"), _esc(s.meeting.value)))
-    if s.meeting_date:
-        rows.append((L("meeting_date", "date"), _esc(human_date(s.meeting_date.value, labels))))
-    if s.hosts:
-        rows.append((L("hosts", "hosts"), lsep.join(_person(p, labels) for p in s.hosts)))
-    if s.speakers:
-        rows.append((L("speakers", "speakers"), lsep.join(_person(p, labels) for p in s.speakers)))
-    if s.attendees:
-        rows.append((L("attendees", "attendees"), lsep.join(_esc(p.name) for p in s.attendees)))
-    if s.relayed:
-        rows.append((L("relayed", "relayed"), lsep.join(_esc(v.value) for v in s.relayed)))
-    if s.source:
-        rows.append((L("source", "source"), _esc(s.source.value)))
-    if s.published:
-        rows.append((L("published", "published"), _esc(human_date(s.published.value, labels))))
+    for f in field_rows(specs):     # the declared fields, in their order
+        v = s.get(f.name)
+        if not v:
+            continue
+        if f.type == "date":
+            text = _esc(human_date(v.value, labels))
+        elif f.scalar:
+            text = _esc(v.value)
+        elif f.type == "persons":
+            text = lsep.join(_person(p, labels) for p in v)
+        elif f.type == "names":
+            text = lsep.join(_esc(p.name) for p in v)
+        elif f.type == "list":
+            text = lsep.join(_esc(x.value) for x in v)
+        else:
+            continue
+        rows.append((L(f.name, f.label), text))
     if not (s.meeting or s.hosts or s.speakers or s.points):
         lines.append(f"*{L('no_meeting', 'no meeting found')}*")
         lines.append("")
@@ -100,11 +105,13 @@ def to_markdown(s: Summary, labels: dict[str, str]) -> str:
         for k, v in rows:
             lines.append(f"| **{k}** | {v} |")
         lines.append("")
-    if s.points:
-        lines.append(f"## {L('points', 'points')}")
+    section = next((f for f in specs if f.show == "section" and f.type == "points"), None)
+    points = s.get(section.name) if section else []
+    if points:
+        lines.append(f"## {L(section.name, section.label)}")
         lines.append("")
         speaker = None
-        for p, i in zip(s.points, point_numbers(s.points)):
+        for p, i in zip(points, point_numbers(points)):
             if p.speaker and p.speaker != speaker:
                 if lines[-1]:  # a blank line ends the list above: the label is no list item's text
                     lines.append("")

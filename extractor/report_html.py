@@ -30,13 +30,39 @@ from .render import to_markdown
 
 FIELDS = ("title", "meeting", "meeting_date", "hosts", "speakers", "attendees", "relayed",
           "source", "published", "points", "items")
-"""Highlighted fields, outermost first when two spans are the same."""
+"""Highlighted fields of the shipped declarations, outermost first when two spans are the
+same (see :func:`field_order` for any rule book's)."""
 
 COLOURS = {
     "title": "#d6e4ff", "meeting": "#7aecec", "meeting_date": "#bfeeb7", "hosts": "#feca74",
     "speakers": "#ff9561", "attendees": "#c9bffd", "relayed": "#e2a8fc", "source": "#a8dadc",
     "published": "#e4e7d2", "points": "#fff6cf", "items": "#ffe8a3",
 }
+
+EXTRA_COLOURS = ("#f4b6c2", "#b5ead7", "#c7ceea", "#ffdac1", "#e2f0cb", "#d5aaff", "#9ad0ec",
+                 "#f6d186")
+"""Colours of the fields a rule pack declares beyond the shipped ones, in turn."""
+
+
+def field_order(specs: Any) -> list[str]:
+    """The highlighted fields, outermost first when two spans are the same: the heading, the
+    Markdown rows in their order, the other fields, the points, then their sub-items."""
+    from .fieldspec import rows
+    heading = [f.name for f in specs if f.show == "heading"]
+    row = [f.name for f in rows(specs)]
+    points = [f.name for f in specs if f.type == "points"]
+    rest = [f.name for f in specs if f.name not in heading + row + points]
+    return heading + row + rest + points + ["items"]
+
+
+def colours(order: list[str]) -> dict[str, str]:
+    """A background colour for each field: the shipped ones', then :data:`EXTRA_COLOURS`."""
+    out = dict(COLOURS)
+    extra = [f for f in order if f not in out]
+    for i, f in enumerate(extra):
+        out[f] = EXTRA_COLOURS[i % len(EXTRA_COLOURS)]
+    return out
+
 
 FONT_STACK = ('"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",'
               '"Source Han Sans SC",sans-serif')
@@ -101,8 +127,11 @@ class _Open:
         return f"<mark{attrs}>"
 
 
-def spans(d: dict[str, Any], labels: dict[str, str]) -> list[Span]:
-    """The evidence spans of ``Summary.to_dict(explain=True)``, each with its field and label."""
+def spans(d: dict[str, Any], labels: dict[str, str], fields: Any = None) -> list[Span]:
+    """The evidence spans of ``Summary.to_dict(explain=True)``, each with its field and label;
+    ``fields``: the declared output fields (default: the shipped ones)."""
+    from .fieldspec import outputs, shipped_fields
+    specs = outputs(fields or shipped_fields())
     L = labels.get
     ev = d.get("evidence") or {}
     out: list[Span] = []
@@ -112,11 +141,12 @@ def spans(d: dict[str, Any], labels: dict[str, str]) -> list[Span]:
             out.append(Span(int(x["span"][0]), int(x["span"][1]), field, str(x["rule"]), label,
                             x.get("text")))
 
-    for name in Summary.SCALARS:
-        add(ev.get(name), name, L(name, name))
-    for name in ("hosts", "speakers", "attendees", "relayed"):
-        for x in ev.get(name, []):
-            add(x, name, L(name, name))
+    for f in specs:
+        if f.scalar:
+            add(ev.get(f.name), f.name, L(f.name, f.label))
+        elif f.type != "points":
+            for x in ev.get(f.name, []):
+                add(x, f.name, L(f.name, f.label))
 
     def walk(items: list[dict[str, Any]], prefix: str, field: str) -> None:
         speaker = None
@@ -130,7 +160,9 @@ def spans(d: dict[str, Any], labels: dict[str, str]) -> list[Span]:
             add(it.get("evidence"), field, f"{L(field, field)} {number}")
             walk(it.get("items", []), number + ".", "items")
 
-    walk(d.get("points", []), "", "points")
+    for f in specs:
+        if f.type == "points":
+            walk(d.get(f.name, []), "", f.name)
     return out
 
 
@@ -147,10 +179,11 @@ def _trimmed(s: Span) -> Span:
                 s.evidence or (s.start, s.end))
 
 
-def highlight(text: str, marks: Iterable[Span]) -> str:
+def highlight(text: str, marks: Iterable[Span], fields: Iterable[str] = FIELDS) -> str:
     """``text`` escaped, with every span in a ``<mark>``; crossing spans are split so that
-    the result is always well-formed. Spans outside ``text`` or empty are dropped."""
-    order = {f: i for i, f in enumerate(FIELDS)}
+    the result is always well-formed. Spans outside ``text`` or empty are dropped.
+    ``fields``: field names, outermost first when two spans are the same."""
+    order = {f: i for i, f in enumerate(fields)}
     n = len(text)
     todo = sorted((t for t in map(_trimmed, marks) if 0 <= t.start < t.end <= n),
                   key=lambda s: (s.start, -s.end, order.get(s.field, len(order))))
@@ -215,7 +248,9 @@ def to_html(summary: Summary, raw: Any, labels: dict[str, str] | None = None,
     labels = summary.labels if labels is None else labels
     L = labels.get
     d = summary.to_dict(explain=True)
-    found = spans(d, labels)
+    specs = summary.field_specs()
+    order = field_order(specs)
+    found = spans(d, labels, specs)
     source = None if isinstance(raw, str) else raw
     if source is not None and source.offsets is not None and not markup:
         raw = source.text
@@ -225,12 +260,12 @@ def to_html(summary: Summary, raw: Any, labels: dict[str, str] | None = None,
         # a span that does not index this text would highlight the wrong words: leave it out
         marks = [s for s in found if s.text is None or raw[s.start:s.end] == s.text]
     title = summary.title.value if summary.title else L("untitled", "(untitled)")
-    counts = {f: sum(1 for s in marks if s.field == f) for f in FIELDS}
+    counts = {f: sum(1 for s in marks if s.field == f) for f in order}
     legend = "".join(
         f'<span class="key f-{f}">{escape(L(f, f))}<small>{counts[f]}</small></span>'
-        for f in FIELDS if counts[f])
-    colours = "\n".join(f".f-{f} {{ background: {c}; }}" for f, c in COLOURS.items())
-    css = _CSS % {"font": FONT_STACK, "colours": colours}
+        for f in order if counts[f])
+    css_colours = "\n".join(f".f-{f} {{ background: {c}; }}" for f, c in colours(order).items())
+    css = _CSS % {"font": FONT_STACK, "colours": css_colours}
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{escape(L("lang", "zh-CN"))}">',
@@ -256,7 +291,7 @@ def to_html(summary: Summary, raw: Any, labels: dict[str, str] | None = None,
     parts.append(f"<h2>{escape(L('source_text', 'source text'))}</h2>")
     if legend:
         parts.append(f'<div class="legend">{legend}</div>')
-    parts.append(f'<pre class="text">{highlight(raw, marks)}</pre>')
+    parts.append(f'<pre class="text">{highlight(raw, marks, order)}</pre>')
     parts.append("</section>")
     parts.append("</main>")
     parts.append("</body>")
