@@ -318,16 +318,17 @@ def cmd_schema(argv: Sequence[str]) -> int:
 
 @subcommand("explain")
 def cmd_explain(argv: Sequence[str]) -> int:
-    from .explain import FIELDS, explain, render_json, render_text
+    from .explain import explain, field_names, render_json, render_text
     p = _Parser(prog="summarize explain",
                 description="Show why each value is there: rule, span, text; rules fired, near misses, never fired.")
     p.add_argument("file", metavar="FILE", help="a report file, or - for stdin")
-    p.add_argument("--field", metavar="NAME", help=f"only this field, with every candidate ({', '.join(FIELDS)})")
+    p.add_argument("--field", metavar="NAME", help="only this field (one the rules declare), with every candidate")
     p.add_argument("--json", action="store_true", help="the explanation as JSON")
     _common(p)
     args = p.parse_args(argv)
     engine = load_engine(args)   # a RuleError is reported by main()
-    known = list(FIELDS) + sorted({r.field for r in engine.book.rules if r.field and r.field not in FIELDS})
+    names = field_names(engine.book.fields)
+    known = names + [f.name for f in engine.book.fields if f.name not in names]
     if args.field is not None and args.field not in known:
         import difflib
         close = difflib.get_close_matches(args.field, known, n=1)
@@ -371,7 +372,7 @@ def cmd_eval(argv: Sequence[str]) -> int:
         return EXIT_INPUT
     engine = load_engine(args)   # a RuleError is reported by main()
     run = run_corpus(engine, corpus, gold)
-    res = score(gold, run.preds)
+    res = score(gold, run.preds, engine.book.fields)
     for f, w in run.warnings:
         print(f"summarize: warning: {f}: {w}", file=sys.stderr)
     if args.json:

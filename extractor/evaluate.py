@@ -8,6 +8,11 @@ summed over the corpus (people and attendees as multisets, points as the longest
 subsequence of (marker, lead) pairs); overall is the mean of title, published, source,
 meeting, meeting_date, hosts+roles, speakers+roles, attendees and points.
 
+The fields scored are the declared ones (``RuleBook.fields``, extractor/fieldspec.py), by
+type: ``text`` and ``date`` as scalars, ``persons`` with and without roles, ``names`` and
+``points`` by F1; ``list`` fields (relayed) are not scored. A field a rule pack adds counts
+only when the gold records have it (then it also counts in overall).
+
 On top of the score it reports, for rule authors: how often each rule fired over the corpus,
 which rules never fired, and which rules produced the values that were wrong.
 """
@@ -24,6 +29,20 @@ from .rulebook import KINDS
 
 SCALARS = ["title", "published", "source", "meeting", "meeting_date"]
 PEOPLE = ["hosts", "speakers"]
+"""The shipped scalar and persons fields (see :func:`scored`)."""
+
+
+def scored(gold: list[dict], fields: Any = None) -> dict[str, list[str]]:
+    """The fields to score, by how: ``scalars``, ``people`` (with roles), ``names``,
+    ``points``. The built-in fields always; a field a rule pack adds when the gold has it."""
+    from .fieldspec import outputs, shipped_fields
+    from .model import CORE_FIELDS
+    out: dict[str, list[str]] = {"scalars": [], "people": [], "names": [], "points": []}
+    how = {"text": "scalars", "date": "scalars", "persons": "people", "names": "names", "points": "points"}
+    for f in outputs(fields or shipped_fields()):
+        if f.type in how and (f.name in CORE_FIELDS or any(f.name in g for g in gold)):
+            out[how[f.type]].append(f.name)
+    return out
 _SPACE = re.compile(r"\s+")
 # the scorer's punctuation, written as escapes (full-width forms, ideographic comma and stop)
 _TRAIL = re.compile("[\\s,;:.!?\u3001\u3002\uff0c\uff1b\uff1a\uff01\uff1f]+$")
@@ -90,19 +109,22 @@ def lcs(a: list, b: list) -> int:
     return prev[-1]
 
 
-def score(gold: list[dict], preds: dict[str, dict | None]) -> dict:
-    """Score predictions (by file name) against the gold records."""
-    res: dict = {"docs": len(gold), "failed": 0, "fields": {}, "errors": []}
-    for f in SCALARS:
+def score(gold: list[dict], preds: dict[str, dict | None], fields: Any = None) -> dict:
+    """Score predictions (by file name) against the gold records; ``fields``: the declared
+    output fields (default: the shipped ones)."""
+    which = scored(gold, fields)
+    scalars, people, names = which["scalars"], which["people"], which["names"]
+    res: dict = {"docs": len(gold), "failed": 0, "fields": {}, "errors": [], "scored": which}
+    for f in scalars:
         res["fields"][f] = {"correct": 0, "false_pos": 0, "missed": 0, "wrong": 0}
-    counts = {k: [0, 0, 0] for k in ["hosts", "hosts+roles", "speakers", "speakers+roles", "attendees", "points"]}
+    counts = {k: [0, 0, 0] for k in [x for f in people for x in (f, f + "+roles")] + names + which["points"]}
     points_doc_exact = 0
     for g in gold:
         p = preds.get(g["file"])
         if p is None:
             res["failed"] += 1
             p = {}
-        for f in SCALARS:
+        for f in scalars:
             gv = norm(g.get(f))
             pv = norm(p.get(f))
             r = res["fields"][f]
@@ -111,7 +133,7 @@ def score(gold: list[dict], preds: dict[str, dict | None]) -> dict:
             else:
                 r["false_pos" if gv is None else "missed" if pv is None else "wrong"] += 1
                 res["errors"].append((g["id"], f, g.get(f), p.get(f)))
-        for f in PEOPLE:
+        for f in people:
             gp = [person(x) for x in g.get(f) or []]
             pp = [person(x) for x in p.get(f) or []]
             c = counts[f]
@@ -124,36 +146,38 @@ def score(gold: list[dict], preds: dict[str, dict | None]) -> dict:
             c[2] += len(gp)
             if sorted(gp) != sorted(pp):
                 res["errors"].append((g["id"], f, g.get(f), p.get(f)))
-        ga = [norm(x) if isinstance(x, str) else person(x)[0] for x in g.get("attendees") or []]
-        pa = [norm(x) if isinstance(x, str) else person(x)[0] for x in p.get("attendees") or []]
-        c = counts["attendees"]
-        c[0] += multiset_tp(pa, ga)
-        c[1] += len(pa)
-        c[2] += len(ga)
-        if sorted(ga) != sorted(pa):
-            res["errors"].append((g["id"], "attendees", g.get("attendees"), p.get("attendees")))
-        gpts = [(i, norm(x.get("marker")), norm_lead(x.get("lead"))) for i, x in enumerate(g.get("points") or [])]
-        ppts = []
-        for i, x in enumerate(p.get("points") or []):
-            if isinstance(x, dict):
-                ppts.append((i, norm(x.get("marker")), norm_lead(x.get("lead"))))
-        c = counts["points"]
-        c[0] += lcs([x[1:] for x in ppts], [x[1:] for x in gpts])
-        c[1] += len(ppts)
-        c[2] += len(gpts)
-        if [x[1:] for x in gpts] == [x[1:] for x in ppts]:
-            points_doc_exact += 1
-        else:
-            res["errors"].append((g["id"], "points", g.get("points"), p.get("points")))
+        for f in names:
+            ga = [norm(x) if isinstance(x, str) else person(x)[0] for x in g.get(f) or []]
+            pa = [norm(x) if isinstance(x, str) else person(x)[0] for x in p.get(f) or []]
+            c = counts[f]
+            c[0] += multiset_tp(pa, ga)
+            c[1] += len(pa)
+            c[2] += len(ga)
+            if sorted(ga) != sorted(pa):
+                res["errors"].append((g["id"], f, g.get(f), p.get(f)))
+        for f in which["points"]:
+            gpts = [(i, norm(x.get("marker")), norm_lead(x.get("lead"))) for i, x in enumerate(g.get(f) or [])]
+            ppts = []
+            for i, x in enumerate(p.get(f) or []):
+                if isinstance(x, dict):
+                    ppts.append((i, norm(x.get("marker")), norm_lead(x.get("lead"))))
+            c = counts[f]
+            c[0] += lcs([x[1:] for x in ppts], [x[1:] for x in gpts])
+            c[1] += len(ppts)
+            c[2] += len(gpts)
+            if [x[1:] for x in gpts] == [x[1:] for x in ppts]:
+                points_doc_exact += 1
+            else:
+                res["errors"].append((g["id"], f, g.get(f), p.get(f)))
     n = len(gold) or 1
     summary = {}
-    for f in SCALARS:
+    for f in scalars:
         summary[f] = res["fields"][f]["correct"] / n
     for k, (tp, np_, ng) in counts.items():
         summary[k] = prf(tp, np_, ng)[2]
     summary["points_doc_exact"] = points_doc_exact / n
-    headline = [summary[f] for f in SCALARS] + [summary[k] for k in
-                ["hosts+roles", "speakers+roles", "attendees", "points"]]
+    headline = [summary[f] for f in scalars] + [summary[k] for k in
+                [f + "+roles" for f in people] + names + which["points"]]
     summary["overall"] = sum(headline) / len(headline)
     res["summary"] = summary
     res["counts"] = counts
@@ -216,13 +240,15 @@ def run_corpus(engine: Any, corpus: Path, gold: list[dict]) -> Run:
             run.fired[rid] = run.fired.get(rid, 0) + n
             run.fired_docs[rid] = run.fired_docs.get(rid, 0) + 1
         ev: dict[str, Any] = {}
-        for f in SCALARS:
-            v = getattr(s, f)
-            if v is not None:
-                ev[f] = v.evidence.rule
-        for f in ("hosts", "speakers", "attendees"):
-            ev[f] = {p.name: p.evidence.rule for p in getattr(s, f)}
-        ev["points"] = sorted({p.list_rule for p in s.points})
+        for f in s.field_specs():
+            v = s.get(f.name)
+            if f.scalar:
+                if v is not None:
+                    ev[f.name] = v.evidence.rule
+            elif f.people:
+                ev[f.name] = {p.name: p.evidence.rule for p in v}
+            elif f.type == "points":
+                ev[f.name] = sorted({p.list_rule for p in v})
         run.evidence[str(g["id"])] = ev
         run.warnings.extend((g["file"], w) for w in doc.warnings)
     return run
@@ -239,18 +265,19 @@ def blame(res: dict, run: Run) -> dict[str, list[str]]:
             if doc_id not in lst:
                 lst.append(doc_id)
 
+    which = res.get("scored") or scored([])
     for doc_id, f, gv, pv in res["errors"]:
         ev = run.evidence.get(str(doc_id), {})
-        if f in SCALARS:
+        if f in which["scalars"]:
             if pv is not None:
                 add(ev.get(f), doc_id)
-        elif f in ("hosts", "speakers", "attendees"):
+        elif f in which["people"] or f in which["names"]:
             gold_names = {person(x)[0] for x in gv or []}
             for name, rule in (ev.get(f) or {}).items():
                 if norm(name) not in gold_names:
                     add(rule, doc_id)
-        elif f == "points":
-            for rule in ev.get("points") or []:
+        elif f in which["points"]:
+            for rule in ev.get(f) or []:
                 add(rule, doc_id)
     return out
 
@@ -273,7 +300,7 @@ def report(res: dict, run: Run, book: Any, show_errors: int) -> str:
         lines.append(f"  failure {f}: {e}")
     for doc_id, f, gv, pv in res["errors"][:show_errors]:
         ev = run.evidence.get(str(doc_id), {})
-        rule = ev.get(f) if f in SCALARS else None
+        rule = ev.get(f) if f in (res.get("scored") or scored([]))["scalars"] else None
         lines.append(f"  miss {doc_id} {f}")
         lines.append(f"      expected: {_json(gv)}")
         lines.append(f"      found:    {_json(pv)}" + (f"  (rule {rule})" if rule else ""))

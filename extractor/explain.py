@@ -15,6 +15,15 @@ from .rulebook import KINDS
 
 FIELDS = ("title", "published", "source", "meeting", "meeting_date", "hosts", "speakers",
           "attendees", "relayed", "points")
+"""The shipped output fields in the order explain shows them (see :func:`field_names`)."""
+
+
+def field_names(fields: Any) -> list[str]:
+    """The declared output fields in the order explain shows them: declaration order, the
+    numbered points last."""
+    from .fieldspec import outputs
+    specs = outputs(fields)
+    return [f.name for f in specs if f.type != "points"] + [f.name for f in specs if f.type == "points"]
 _PREVIEW = 80
 
 
@@ -56,20 +65,21 @@ def explain(engine: Any, text: str, source: Any = None, field: str | None = None
         return {"rule": e.rule, "where": r.where if r else None, "span": [e.start, e.end], "text": e.text}
 
     fields: dict[str, Any] = {}
-    for name in FIELDS:
+    specs = {f.name: f for f in summary.field_specs()}
+    for name in field_names(book.fields):
         if field is not None and name != field:
             continue
-        if name in Summary.SCALARS:
-            v = getattr(summary, name)
+        f = specs[name]
+        v = summary.get(name)
+        if f.scalar:
             fields[name] = None if v is None else {"value": v.value, **ev(v.evidence)}
-        elif name == "relayed":
-            fields[name] = [{"value": v.value, **ev(v.evidence)} for v in summary.relayed]
-        elif name == "points":
+        elif f.type == "list":
+            fields[name] = [{"value": x.value, **ev(x.evidence)} for x in v]
+        elif f.type == "points":
             fields[name] = [{"marker": p.marker, "lead": p.lead, "speaker": p.speaker,
-                             "items": len(p.items), **ev(p.evidence)} for p in summary.points]
+                             "items": len(p.items), **ev(p.evidence)} for p in v]
         else:
-            fields[name] = [{"name": p.name, "roles": list(p.roles), **ev(p.evidence)}
-                            for p in getattr(summary, name)]
+            fields[name] = [{"name": p.name, "roles": list(p.roles), **ev(p.evidence)} for p in v]
     out: dict[str, Any] = {"fields": fields}
     if field is not None:
         out["candidates"] = _candidates(doc, book, field, mapper)
@@ -99,8 +109,8 @@ def _targets(rule: Any, field: str) -> bool:
     """Does ``rule`` produce values of ``field``?"""
     if field == "points":
         return rule.kind in ("list", "cue")
-    if field == "title":
-        return rule.kind == "title"
+    if rule.kind == "title":
+        return field == "title"
     return rule.field == field
 
 
@@ -108,7 +118,8 @@ def _candidates(doc: Any, book: Any, field: str, mapper: _Mapper) -> list[dict[s
     """Every value the rules proposed for ``field``, the chosen one first-marked."""
     from .ruletest import field_candidates
     out: list[dict[str, Any]] = []
-    if field in ("hosts", "speakers", "attendees") or any(p.field == field for p in doc.persons):
+    spec = book.field(field)
+    if (spec is not None and spec.people) or any(p.field == field for p in doc.persons):
         for p in sorted((p for p in doc.persons if p.field == field), key=lambda p: p.start):
             out.append({"rule": p.rule, "value": p.name, "roles": list(p.roles),
                         "span": list(mapper.span(p.start, p.end)), "text": mapper.text(p.start, p.end)})

@@ -216,12 +216,13 @@ def _line_values(doc: DocState, rule: Rule) -> list[tuple[str, int, int, int]]:
 
 def _scalar(doc: DocState, rule: Rule, name: str) -> Any:
     s = doc.summary
-    if name == "relayed":
-        vals = [v.value for v in s.relayed if v.evidence.rule == rule.id]
+    spec = doc.book.field(name)
+    if spec is not None and spec.type == "list":
+        vals = [v.value for v in s.get(name) if v.evidence.rule == rule.id]
         if not vals:
             vals = list(dict.fromkeys(v for v, *_ in sorted(field_candidates(doc, rule), key=lambda c: c[1])))
         return vals
-    v = getattr(s, name, None)
+    v = s.get(name) if spec is not None and spec.output else None
     if v is not None and getattr(v, "evidence", None) is not None and v.evidence.rule == rule.id:
         return v.value
     cands = field_candidates(doc, rule)
