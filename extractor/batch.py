@@ -488,7 +488,8 @@ def run_cli(args: Any, engine: Any, inputs: Iterable[str], fmt: str, multi: bool
     table = None
     if fmt == "parquet":  # extractor/tables.py: two tables, one file each or one per partition
         from .tables import ParquetOutput
-        table = ParquetOutput(args.output, rows_per_file=dask.partition_size if dask else None)
+        table = ParquetOutput(args.output, rows_per_file=dask.partition_size if dask else None,
+                              fields=engine.book.fields)
     out = AtomicOutput(args.output) if args.output and table is None else None
     stdout_tty = out is None and _isatty(sys.stdout)
     bar = Progress(total)

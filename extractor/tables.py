@@ -25,17 +25,22 @@ ROW_GROUP = 2048
 """Reports per row group of a single file (the writer holds at most this many rows)."""
 
 
-def _schemas() -> tuple[Any, Any]:
+def _specs(fields: Any = None) -> list[Any]:
+    """The declared output fields as report columns: declaration order, the points last."""
+    from .fieldspec import outputs, shipped_fields
+    specs = outputs(fields or shipped_fields())
+    return [f for f in specs if f.type != "points"] + [f for f in specs if f.type == "points"]
+
+
+def _schemas(fields: Any = None) -> tuple[Any, Any]:
     import pyarrow as pa
     s = pa.string()
     person = pa.struct([("name", s), ("roles", pa.list_(s))])
     point = pa.struct([("number", s), ("marker", s), ("lead", s), ("text", s), ("speaker", s),
                        ("clauses", pa.list_(s))])
-    reports = pa.schema([
-        ("file", s), ("error", s), ("title", s), ("published", s), ("source", s), ("meeting", s),
-        ("meeting_date", s), ("hosts", pa.list_(person)), ("speakers", pa.list_(person)),
-        ("attendees", pa.list_(s)), ("relayed", pa.list_(s)), ("points", pa.list_(point)),
-    ])
+    kinds = {"text": s, "date": s, "persons": pa.list_(person), "names": pa.list_(s),
+             "list": pa.list_(s), "points": pa.list_(point)}
+    reports = pa.schema([("file", s), ("error", s)] + [(f.name, kinds[f.type]) for f in _specs(fields)])
     people = pa.schema([("file", s), ("part", s), ("position", pa.int32()), ("name", s),
                         ("roles", pa.list_(s))])
     return reports, people
@@ -43,6 +48,8 @@ def _schemas() -> tuple[Any, Any]:
 
 REPORT_COLUMNS = ("file", "error", "title", "published", "source", "meeting", "meeting_date",
                   "hosts", "speakers", "attendees", "relayed", "points")
+"""The columns of the reports table with the shipped fields (a field a rule pack declares
+is a column too, before ``points``)."""
 PEOPLE_COLUMNS = ("file", "part", "position", "name", "roles")
 PARTS = (("hosts", "host"), ("speakers", "speaker"), ("attendees", "attendee"))
 
@@ -70,22 +77,29 @@ def _person(p: Any) -> dict[str, Any]:
     return {"name": p["name"], "roles": list(p["roles"])} if isinstance(p, dict) else {"name": p, "roles": []}
 
 
-def rows(file: str, d: dict[str, Any] | None, error: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def rows(file: str, d: dict[str, Any] | None, error: str | None = None,
+         fields: Any = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The reports row and the people rows of one summary dict (``Summary.to_dict()``),
-    or of an input that could not be read (``d`` None, ``error`` its message)."""
+    or of an input that could not be read (``d`` None, ``error`` its message); ``fields``:
+    the declared output fields (default: the shipped ones)."""
+    from .formats import parts
     if d is None:
         return {"file": file, "error": error}, []
-    report = {
-        "file": file, "error": None,
-        **{k: d.get(k) for k in ("title", "published", "source", "meeting", "meeting_date")},
-        "hosts": [_person(p) for p in d.get("hosts", [])],
-        "speakers": [_person(p) for p in d.get("speakers", [])],
-        "attendees": [_person(p)["name"] for p in d.get("attendees", [])],
-        "relayed": list(d.get("relayed", [])),
-        "points": _points(d.get("points", [])),
-    }
+    report: dict[str, Any] = {"file": file, "error": None}
+    for f in _specs(fields):
+        v = d.get(f.name)
+        if f.scalar:
+            report[f.name] = v
+        elif f.type == "persons":
+            report[f.name] = [_person(p) for p in v or []]
+        elif f.type == "names":
+            report[f.name] = [_person(p)["name"] for p in v or []]
+        elif f.type == "points":
+            report[f.name] = _points(v or [])
+        else:
+            report[f.name] = list(v or [])
     people = []
-    for key, part in PARTS:
+    for key, part in parts(fields):
         for i, p in enumerate(d.get(key, []), 1):
             q = _person(p)
             people.append({"file": file, "part": part, "position": i, "name": q["name"], "roles": q["roles"]})
@@ -120,11 +134,12 @@ class ParquetOutput:
     :data:`ROW_GROUP` reports.  :meth:`commit` puts them in place; :meth:`discard` (or an
     exception before commit) leaves nothing behind."""
 
-    def __init__(self, path: str, rows_per_file: int | None = None):
+    def __init__(self, path: str, rows_per_file: int | None = None, fields: Any = None):
         import pyarrow.parquet as pq
 
         self.pq = pq
-        self.schemas = _schemas()
+        self.fields = fields
+        self.schemas = _schemas(fields)
         self.targets = (path, people_path(path))
         self.rows_per_file = rows_per_file
         self.reports: list[dict[str, Any]] = []
@@ -144,7 +159,7 @@ class ParquetOutput:
             self.writers = [pq.ParquetWriter(t, s) for t, s in zip(self.tmps, self.schemas)]
 
     def add(self, file: str, d: dict[str, Any] | None, error: str | None = None) -> None:
-        report, people = rows(file, d, error)
+        report, people = rows(file, d, error, self.fields)
         self.reports.append(report)
         self.people.extend(people)
         if len(self.reports) >= (self.rows_per_file or ROW_GROUP):
