@@ -256,11 +256,14 @@ def setting_fields(doc: Any) -> list[tuple[str, tuple]]:
 
 
 SETTING_DEFAULTS: dict[str, str] = {
+    "segment.body_mark_pattern": r"[.!?;]|,[^,]*,",
+    "sentence.end_pattern": r"[.!?;](?=\s|$)|\n",
     "persons.item_pattern": r"\s*(?P<name>\S(?:.*\S)?)\s*",
     "persons.separator_pattern": r"(?!)",
     "persons.weak_separator_pattern": r"(?!)",
     "persons.roles_only_pattern": r"(?!)",
     "persons.role_separator_pattern": r"(?!)",
 }
-"""Patterns a rule pack that sets none gets: a ``who`` capture is one person, its whole text
-the name, without roles (the shipped rules set all of these)."""
+"""Patterns a rule pack that sets none gets (the shipped rules set all of these): a body line
+holds a sentence end or two commas, sentences end at ASCII ``.!?;`` before a space, and a
+``who`` capture is one person, its whole text the name, without roles."""

@@ -238,7 +238,8 @@ class PersonReader:
             return None
         m = limit.one(self.item, "fullmatch", text, a, b)
         if m is not None:
-            ra, rb = m.span("roles") if m.group("roles") else (m.start("name"), m.start("name"))
+            # an item pattern need not capture roles (the default one does not)
+            ra, rb = m.span("roles") if m.groupdict().get("roles") else (m.start("name"), m.start("name"))
             roles = self._roles(text, ra, rb) if rb > ra else []
             got = [ParsedPerson(m.group("name"), roles, a, m.end("name"), m.start("name"))]
             proxy = m.groupdict().get("proxy")
