@@ -380,7 +380,7 @@ def test_a_file_that_is_not_a_rule_file_is_one_problem(tmp_path):
     found = [x for x in r.stdout.decode().splitlines() if "passwd.yaml:" in x]
     assert len(found) == 1 and found[0].endswith(
         "passwd.yaml:1:1: not-a-rule-file not a rule file: a rule file is a "
-        "mapping of patterns, rules, settings, numerals, labels, disable")
+        "mapping of patterns, rules, settings, numerals, labels, disable, fields")
     config_like = "".join(f"key{i}: value {i}\n" for i in range(10))  # another tool's YAML
     r = _rules_check(tmp_path, "passwd.yaml", config_like)
     assert r.returncode == 2 and r.stdout.decode().count("not-a-rule-file") == 1

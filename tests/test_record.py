@@ -19,7 +19,7 @@ def test_repr_as_dataclasses_printed_it():
         "published=None, source=None, meeting=None, meeting_date=None, hosts=[], speakers=[], "
         "attendees=[], relayed=[], points=[Point(marker='1.', number=1, lead='l', text='t', "
         "evidence=Evidence(rule='r', start=1, end=2, text='x'), items=[], clauses=[], "
-        "speaker='s', list_rule='')], warnings=[])")
+        "speaker='s', list_rule='')], warnings=[], extra={})")
 
 
 def test_eq_compares_fields_of_the_same_class_only():
