@@ -28,6 +28,8 @@ PEOPLE_TYPES = ("persons", "names")
 SHOW = ("heading", "row", "section", "none", "internal")
 COMBINE = ("by_name", "by_name_first_seen")
 FIELD_KEYS = ("type", "label", "show", "order", "combine", "part", "description")
+RESERVED = ("evidence", "warnings", "file", "error")
+"""Keys the JSON output uses for itself: no field may be named so."""
 
 KIND_TYPES = {
     "meta": SCALAR_TYPES,
@@ -102,6 +104,10 @@ def read_fields(doc: Any, into: dict[str, FieldSpec], problems: list[Any]) -> No
                                         f"field name '{name}' must be a word of ASCII letters, digits and _",
                                         key=True))
             continue
+        if name in RESERVED:
+            problems.append(doc.problem(path, "bad-value",
+                                        f"'{name}' is a key of the output itself, not a field name", key=True))
+            continue
         if not isinstance(decl, dict):
             problems.append(doc.problem(path, "bad-type", f"field '{name}' must be a mapping with 'type'"))
             continue
@@ -117,6 +123,10 @@ def read_fields(doc: Any, into: dict[str, FieldSpec], problems: list[Any]) -> No
             problems.append(doc.problem(path + ("type",), "bad-value",
                                         f"field type must be one of {', '.join(TYPES)}"
                                         + (_did_you_mean(str(ftype), TYPES) if ftype else "")))
+            ok = False
+        if ftype == "points" and name != "points":
+            problems.append(doc.problem(path + ("type",), "bad-value",
+                                        "only the built-in field 'points' has type points (list rules fill it)"))
             ok = False
         for key, options in (("show", SHOW), ("combine", COMBINE)):
             if key in decl and decl[key] not in options:

@@ -165,6 +165,10 @@ HOSTILE = {
                    "3:11: bad-value field type must be one of text, date, persons, names, list, points (did you mean 'text'?)"),
     "field key": ("fields:\n  location:\n    type: text\n    lable: x\n",
                   "4:5: unknown-key unknown field key 'lable' (did you mean 'label'?)"),
+    "reserved name": ("fields:\n  evidence:\n    type: text\n",
+                      "2:3: bad-value 'evidence' is a key of the output itself, not a field name"),
+    "second points field": ("fields:\n  tasks:\n    type: points\n",
+                            "3:11: bad-value only the built-in field 'points' has type points"),
     "retyped field": ("fields:\n  meeting:\n    type: persons\n",
                       "3:11: bad-value field 'meeting' is declared as text"),
 }
