@@ -133,6 +133,8 @@ def _key(paths, overlays, use_shipped, timeout) -> str:
     if use_shipped or (use_shipped is None and paths is None):
         sources.append(shipped_rules_dirname())
     sources.extend(overlays)
+    # the shipped field declarations are part of every rule book (extractor/fieldspec.py)
+    sources.append(os.path.join(shipped_rules_dirname(), "05-fields.yaml"))
     head = (FORMAT, sys.version, paths, overlays, use_shipped, timeout)
     h.update(repr(head).encode("utf-8", "surrogatepass"))
     for f in rule_file_names(sources):

@@ -118,6 +118,17 @@ def test_summary_api_of_a_declared_field(located):
     assert validate(s.to_dict(explain=True), output_schema(s.fields)) == []
 
 
+def test_parquet_rows_of_a_declared_field(located):
+    from extractor import tables
+    ov, report = located
+    engine = Engine.load(overlays=[ov])
+    d = engine.summarize(report.read_text(encoding="utf-8")).to_dict()
+    row, people = tables.rows("r.txt", d, fields=engine.book.fields)
+    assert row["location"] == "总部十二楼会议室"
+    assert list(row)[-1] == "points"
+    assert [(p["part"], p["name"]) for p in people] == [("host", "程立峰"), ("recorder", "周敏")]
+
+
 def test_schema_and_rules_test_of_a_declared_field(capsys, located):
     ov, _ = located
     rc, out, _ = run(capsys, "schema", "--rules", str(ov))
