@@ -107,6 +107,9 @@ def test_an_edited_overlay_compiles_only_the_patterns_that_changed(cache, tmp_pa
     rule = ("rules:\n  - id: my.relayed\n    kind: field\n    field: relayed\n"
             "    pattern: '学习了(?P<value>\\S{{2,20}}?精神){tail}'\n")
     (overlay / "a.yaml").write_text(rule.format(tail=""), encoding="utf-8")
+    # nothing in memory from earlier tests: a CLI run in this process may have read the default
+    # cache's pattern store, which an earlier test session may have left holding the edited pattern
+    monkeypatch.setattr(rulebook, "COMPILED", {})
     rulecache.load(overlays=[overlay])                 # compiles everything once
     monkeypatch.setattr(rulebook, "COMPILED", {})      # a new process: nothing in memory
     calls = []
