@@ -309,7 +309,10 @@ def cmd_schema(argv: Sequence[str]) -> int:
     import json
 
     from .output_schema import output_schema
-    engine = _engine(args)   # the fields the effective rules declare; a RuleError is reported by main()
+    try:
+        engine = _engine(args)   # the fields the effective rules declare; a RuleError is reported by main()
+    except _Usage as e:
+        return _usage_error("summarize schema", str(e))
     print(json.dumps(output_schema(engine.book.fields), ensure_ascii=False, indent=2))
     return EXIT_OK
 

@@ -140,6 +140,9 @@ def test_schema_and_rules_test_of_a_declared_field(capsys, located):
     rc, out, _ = run(capsys, "schema")
     assert "location" not in json.loads(out)["properties"]
 
+    rc, out, err = run(capsys, "schema", "--no-shipped-rules")
+    assert rc == 2 and "needs at least one rule DIR" in err
+
     rc, out, _ = run(capsys, "rules", "test", str(ov))
     assert rc == 0
     assert "my.location" in out and "1 passed" in out.splitlines()[-1]
