@@ -105,14 +105,21 @@ def _rule_error(e: RuleError) -> int:
     return EXIT_USAGE
 
 
-def _jobs(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        v = 0
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive number of jobs, got {s!r}")
-    return v
+def _positive(what: str):
+    """An argparse type: a whole number of at least 1 (``what`` names it in the error)."""
+    def parse(s: str) -> int:
+        try:
+            v = int(s)
+        except ValueError:
+            v = 0
+        if v < 1:
+            raise argparse.ArgumentTypeError(f"expected a positive number of {what}, got {s!r}")
+        return v
+    return parse
+
+
+_jobs = _positive("jobs")
+_files = _positive("files")
 
 
 def _size(s: str) -> int:
@@ -138,16 +145,6 @@ def _check_output(p: argparse.ArgumentParser, path: str) -> None:
         p.error(f"-o {name}: no such directory {printable(d)}")
     if not os.access(d, os.W_OK | os.X_OK):
         p.error(f"-o {name}: cannot write in {printable(d)}")
-
-
-def _files(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        v = 0
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive number of files, got {s!r}")
-    return v
 
 
 INPUT_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
