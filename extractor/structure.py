@@ -462,6 +462,19 @@ def _over_budget(doc: DocState) -> bool:
     return True
 
 
+def _named_again(doc: DocState, start: int, end: int) -> list[PersonMention]:
+    """People read (with their roles) before ``end`` whose bare name stands in
+    ``text[start:end]`` again: the first of them there (鄢春燕对下阶段工作进行了安排:1.…)."""
+    seg = doc.text[start:end]
+    found: dict[str, PersonMention] = {}
+    for p in doc.persons:
+        if p.end <= start and p.name not in found and len(p.name) >= 2:
+            k = seg.find(p.name)
+            if k >= 0:
+                found[p.name] = PersonMention(p.field, p.name, p.roles, start + k, start + k + len(p.name), p.rule)
+    return sorted(found.values(), key=lambda p: p.start)[:1]
+
+
 def _speaker(doc: DocState, ch: Chain, window: int, field: str | None) -> PersonMention | None:
     """Who introduced the list: the last speaker mentioned before it (within the window);
     failing that, the last person named in the list's paragraph or the ones before it
@@ -476,6 +489,8 @@ def _speaker(doc: DocState, ch: Chain, window: int, field: str | None) -> Person
     # there, else the first person named there (its subject)
     i = _at(doc.sentences, doc.starts_of(doc.sentences), ch.start)
     here = [p for p in before if p.end > doc.sentences[i].start] if i >= 0 else []
+    if i >= 0 and not here:
+        here = _named_again(doc, doc.sentences[i].start, ch.start)
     if here:
         said = [p for p in here if p.field == field]
         spoke = said or [min(here, key=lambda p: p.start)]

@@ -150,3 +150,11 @@ def test_an_agenda_announced_in_the_sentence_before_is_no_directive_list(engine)
                                 "三是县委书记赵强作总结讲话。")
     assert s.points == []
     assert [p.name for p in s.speakers] == ["赵强"]
+
+
+def test_a_bare_name_read_with_roles_before_introduces_the_list_in_its_sentence(engine):
+    # 鄢春燕 is read as host (with roles) first; her bare name opens the list's sentence
+    s = engine.summarize("3月28日,东湖社区召开网格员工作例会,社区党委书记鄢春燕主持会议。\n"
+                         "会上,鄢春燕对下阶段工作进行了安排:1.做好信息采集;2.开展隐患排查;3.加强纠纷调解。")
+    assert {p.speaker for p in s.points} == {"鄢春燕"}
+    assert [(p.name, p.roles) for p in s.speakers] == [("鄢春燕", ["社区党委书记"])]
