@@ -80,9 +80,19 @@ TOP_KEYS = ("patterns", "rules", "settings", "numerals", "labels", "disable", "f
 _REF = regex.compile(r"%\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<cap>[A-Za-z_][A-Za-z0-9_]*))?\}")
 _FLAGS = regex.VERSION0 | regex.MULTILINE
 COMPILED: dict[str, Any] = {}
-"""Expanded pattern source -> compiled pattern, shared by every rule book this process loads;
-the rule cache (extractor/rulecache.py) seeds it from disk, so that a changed overlay
-compiles only the patterns that changed."""
+"""Expanded pattern source -> compiled pattern, shared by every rule book this process loads
+(at most COMPILED_KEPT, the newest); the rule cache (extractor/rulecache.py) seeds it from
+disk, so that a changed overlay compiles only the patterns that changed."""
+COMPILED_KEPT = 3000
+
+
+def _compiled(expanded: str) -> Any:
+    pat = COMPILED.get(expanded)
+    if pat is None:
+        pat = COMPILED[expanded] = regex.compile(expanded, _FLAGS)
+        if len(COMPILED) > COMPILED_KEPT:      # the oldest go first
+            del COMPILED[next(iter(COMPILED))]
+    return pat
 _META = frozenset("()[]{}?*+.\\^$|%")
 
 
@@ -472,10 +482,7 @@ class _Builder:
         if expanded is None:
             return None
         try:
-            pat = COMPILED.get(expanded)
-            if pat is None:
-                pat = COMPILED[expanded] = regex.compile(expanded, _FLAGS)
-            return pat, expanded
+            return _compiled(expanded), expanded
         except regex.error as e:
             pos = getattr(e, "pos", None)
             msg = getattr(e, "msg", None) or str(e).split(" at position")[0]

@@ -20,9 +20,9 @@ an equal engine, from the cache when
 * the Python, ``regex`` and PyYAML versions
 
 are all unchanged. A set of rules met for the first time (an overlay just edited) is
-compiled afresh, but the patterns compiled for earlier sets are kept in a signed store of
-their own (``patterns.pickle``, the newest PATTERNS_KEPT), so only the patterns that changed
-are compiled again. The working directory is not part of the key: rule positions are
+built afresh, but the patterns compiled for earlier sets are kept in a signed store of
+their own (``patterns.pickle``: ``rulebook.COMPILED``), so only the patterns that
+changed are compiled again. The working directory is not part of the key: rule positions are
 stored with absolute file names and shown relative to the directory of the run, as a
 fresh load shows them. Rule files with problems are never cached: the RuleError is
 raised every time. The cache lives in ``$JIYAO_CACHE_DIR``, else ``$XDG_CACHE_HOME/jiyao``,
@@ -44,8 +44,7 @@ FORMAT = 3
 """Bump when the cache file layout changes."""
 KEEP = 16
 """How many cache files to keep (newest first)."""
-PATTERNS_KEPT = 3000
-"""How many compiled patterns the pattern store keeps (``patterns.pickle``, the newest)."""
+
 MAGIC = b"jiyao-rules-hmac-sha256\n"
 """The start of every cache file; the 32-byte tag follows, then the pickle."""
 _TAG = 32
@@ -276,9 +275,6 @@ def load(paths: Iterable[str | Path] | None = None, *, overlays: Iterable[str | 
             rulebook.COMPILED.setdefault(k, v)
     engine = Engine.load(paths, overlays=overlays, use_shipped=use_shipped, timeout=timeout)
     _write(d, path, engine)
-    if len(rulebook.COMPILED) > PATTERNS_KEPT:      # the oldest go first
-        for k in list(rulebook.COMPILED)[:len(rulebook.COMPILED) - PATTERNS_KEPT]:
-            del rulebook.COMPILED[k]
     try:
         body = pickle.dumps(rulebook.COMPILED, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:

@@ -476,8 +476,10 @@ def _named_again(doc: DocState, start: int, end: int) -> list[PersonMention]:
 
 
 def _speaker(doc: DocState, ch: Chain, window: int, field: str | None) -> PersonMention | None:
-    """Who introduced the list: the last speaker mentioned before it (within the window);
-    failing that, the last person named in the list's paragraph or the ones before it
+    """Who introduced the list: the speaker named in the sentence that introduces it, else
+    that sentence's subject (a person read there, or a bare name read with roles before);
+    failing that, the last speaker mentioned before it (within the window); failing that,
+    the last person named in the list's paragraph or the ones before it
     (``points.attribution_paragraphs`` paragraphs, counting the list's own).
     Nobody when a ``no_speaker`` cue (the meeting as a body) stands between them and the list."""
     lo = max(doc.body.start, ch.start - window)

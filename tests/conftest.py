@@ -19,3 +19,9 @@ def _no_config(monkeypatch):
     """No test picks up a jiyao.toml or [tool.jiyao] of the machine it runs on;
     the configuration tests switch discovery back on where they test it."""
     monkeypatch.setenv("JIYAO_NO_CONFIG", "1")
+
+
+@pytest.fixture
+def private_rule_cache(tmp_path_factory, monkeypatch):
+    """The rule cache of this test session, not the user's (for tests that run the CLI)."""
+    monkeypatch.setenv("JIYAO_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "rulecache"))

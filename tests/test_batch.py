@@ -22,14 +22,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
 UNDECODABLE = "会议".encode("utf-8") * 20 + b"\xff\xfe\x81" + "会议".encode("utf-8") * 20
 
 
-@pytest.fixture(scope="module")
-def engine():
-    return Engine.load()
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("JIYAO_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "rulecache"))
+pytestmark = pytest.mark.usefixtures("private_rule_cache")
 
 
 def _env(**extra):

@@ -22,14 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "samples").glob("*.txt"))
 
 
-@pytest.fixture(scope="module")
-def engine():
-    return Engine.load()
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("JIYAO_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "rulecache"))
+pytestmark = pytest.mark.usefixtures("private_rule_cache")
 
 
 def _cli(*args, **kw):
