@@ -79,54 +79,41 @@ def expect_keys(kind: str, field: str | None) -> tuple[str, ...]:
 TOP_KEYS = ("patterns", "rules", "settings", "numerals", "labels", "disable", "fields")
 _REF = regex.compile(r"%\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<cap>[A-Za-z_][A-Za-z0-9_]*))?\}")
 _FLAGS = regex.VERSION0 | regex.MULTILINE
-COMPILED: dict[str, Any] = {}
-"""Expanded pattern source -> compiled pattern, shared by every rule book this process loads
-(at most COMPILED_KEPT, the newest); the rule cache (extractor/rulecache.py) seeds it from
-disk, so that a changed overlay compiles only the patterns that changed."""
+COMPILED: dict[tuple, Any] = {}
+"""(expanded pattern source, the word lists it names) -> compiled pattern, shared by every
+rule book this process loads (at most COMPILED_KEPT, the newest); the rule cache
+(extractor/rulecache.py) seeds it from disk, so that a changed overlay compiles only the
+patterns that changed."""
 COMPILED_KEPT = 3000
+_LIST_REF = regex.compile(r"\\L<(\w+)>")
 
 
-def _compiled(expanded: str) -> Any:
-    pat = COMPILED.get(expanded)
+def _compiled(expanded: str, words: dict[str, tuple[str, ...]]) -> Any:
+    """``expanded`` compiled, with the word lists it names (``\\L<NAME>``) from ``words``."""
+    lists = {name: words[name] for name in sorted(set(_LIST_REF.findall(expanded))) if name in words}
+    key = (expanded, tuple(lists.items()))
+    pat = COMPILED.get(key)
     if pat is None:
-        pat = COMPILED[expanded] = regex.compile(expanded, _FLAGS)
+        pat = COMPILED[key] = regex.compile(expanded, _FLAGS, ignore_unused=True, **lists)
         if len(COMPILED) > COMPILED_KEPT:      # the oldest go first
             del COMPILED[next(iter(COMPILED))]
     return pat
+
+
 _META = frozenset("()[]{}?*+.\\^$|%")
-
-
-_GUARD_MIN = 3
 
 
 def _in_set(ch: str) -> str:
     return "\\" + ch if ch in "\\]^-[" else ch
 
 
-def word_trie(words: list[str]) -> str:
-    """A regex matching any of ``words`` (literally), longest first, built as a trie so that
-    the engine tries one branch per first character instead of every word in turn. Where a node
-    has several branches, a lookahead for the set of their first characters comes first: the
-    ``regex`` module tries alternatives in turn, and most positions start none of them."""
-    root: dict[str, Any] = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        firsts = sorted(ch for ch in node if ch)
-        alts = [regex.escape(ch) + emit(node[ch]) for ch in firsts]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if len(alts) >= _GUARD_MIN:
-            # one set test rejects most positions before the branches are tried one by one
-            body = "(?=[" + "".join(_in_set(ch) for ch in firsts) + "])" + body
-        return f"(?:{body})?" if "" in node else body
-
-    return "(?:" + emit(root) + ")"
+def word_list(name: str, words: list[str]) -> str:
+    """The pattern of the word-list sub-pattern ``name``: ``regex``'s named list
+    ``\\L<name>`` (any of ``words``, longest first, looked up as a set; compiled with the
+    words by :func:`_compiled`), after a lookahead for the set of the words' first
+    characters, which rejects most positions in one test."""
+    firsts = "".join(_in_set(ch) for ch in sorted({w[0] for w in words}))
+    return f"(?=[{firsts}])\\L<{name}>"
 
 
 def _typename(v: Any) -> str:
@@ -373,7 +360,7 @@ class _Builder:
                         self.problems.append(doc.problem(("patterns", name, "words"), "bad-type",
                                                          f"'words' of pattern '{name}' must be a list of non-empty strings"))
                         continue
-                    val = word_trie(words)
+                    val = word_list(name, words)
                     words_of = tuple(words)
                 elif isinstance(val, dict):
                     val = val.get("pattern")
@@ -482,7 +469,7 @@ class _Builder:
         if expanded is None:
             return None
         try:
-            return _compiled(expanded), expanded
+            return _compiled(expanded, self.words), expanded
         except regex.error as e:
             pos = getattr(e, "pos", None)
             msg = getattr(e, "msg", None) or str(e).split(" at position")[0]

@@ -3,16 +3,21 @@ import regex
 import pytest
 
 from extractor import Engine, RuleError
-from extractor.rulebook import word_trie
+from extractor.rulebook import word_list
+
+
+def word_trie(words):
+    """A word list compiled as the engine compiles it."""
+    return regex.compile(word_list("W", words), W=words)
 
 
 def test_word_trie_matches_longest_word_first():
-    p = regex.compile(word_trie(["主任", "主任委员", "副主任", "书记"]))
+    p = word_trie(["主任", "主任委员", "副主任", "书记"])
     assert p.match("主任委员会").group() == "主任委员"
     assert p.match("主任会").group() == "主任"
     assert p.match("副主任").group() == "副主任"
     assert p.match("副书记") is None
-    assert p.match("a.b") is None and regex.compile(word_trie(["a.b"])).match("axb") is None
+    assert p.match("a.b") is None and word_trie(["a.b"]).match("axb") is None
 
 
 def test_words_sub_pattern_in_a_rule(tmp_path):
@@ -36,7 +41,7 @@ def test_word_trie_with_set_metacharacters_in_first_position():
     """The first-character lookahead holds the branches' first characters as a set:
     ], ^, - and \\ must be escaped there."""
     words = ["]x", "^y", "-z", "\\w", "ab", "ac", "b"]
-    p = regex.compile(word_trie(words))
+    p = word_trie(words)
     for w in words:
         assert p.fullmatch(w), w
     assert p.match("zz") is None and p.match("a") is None
@@ -90,8 +95,26 @@ def test_overlay_redefining_a_word_list_as_a_pattern_drops_its_words(tmp_path):
 def test_word_trie_inside_a_lookbehind():
     """Word lists are used in lookbehinds (%{FUTURE} before a meeting): the first-character
     lookahead must still look at the word's first character there."""
-    future = word_trie(["定于", "拟于", "将于", "拟定于", "计划于"])
-    p = regex.compile(f"(?<!{future}[^,。;]{{0,20}})召开")
+    words = ["定于", "拟于", "将于", "拟定于", "计划于"]
+    p = regex.compile(f"(?<!{word_list('FUTURE', words)}[^,。;]{{0,20}})召开", FUTURE=words)
     assert p.search("会议明天召开")
     for notice in ["会议定于明天召开", "拟定于下周召开", "计划于月底召开"]:
         assert p.search(notice) is None, notice
+
+
+def test_same_word_list_name_with_other_words_in_another_rule_book(tmp_path):
+    """Compiled patterns are shared between the rule books of a process: a word list's
+    words are part of what a compiled pattern is found by, not only its name."""
+    def book(name, words):
+        d = tmp_path / name
+        d.mkdir()
+        (d / "r.yaml").write_text(
+            f"patterns:\n  VERB:\n    words: [{words}]\n"
+            "rules:\n  - id: x\n    kind: field\n    field: meeting\n    pattern: '(?P<value>\\w{2}会)%{VERB}'\n",
+            encoding="utf-8")
+        return Engine.load([d])
+    a, b = book("a", "宣布"), book("b", "宣读")
+    assert a.summarize("座谈会宣布开始。").meeting.value == "座谈会"
+    assert a.summarize("座谈会宣读开始。").meeting is None
+    assert b.summarize("座谈会宣读开始。").meeting.value == "座谈会"
+    assert b.summarize("座谈会宣布开始。").meeting is None
