@@ -88,9 +88,9 @@ COMPILED_KEPT = 3000
 _LIST_REF = regex.compile(r"\\L<(\w+)>")
 
 
-def _compiled(expanded: str, words: dict[str, tuple[str, ...]]) -> Any:
-    """``expanded`` compiled, with the word lists it names (``\\L<NAME>``) from ``words``."""
-    lists = {name: words[name] for name in sorted(set(_LIST_REF.findall(expanded))) if name in words}
+def _compiled(expanded: str, named_lists: dict[str, tuple[str, ...]]) -> Any:
+    """``expanded`` compiled, with the named lists it uses (``\\L<NAME>``)."""
+    lists = {name: named_lists[name] for name in sorted(set(_LIST_REF.findall(expanded))) if name in named_lists}
     key = (expanded, tuple(lists.items()))
     pat = COMPILED.get(key)
     if pat is None:
@@ -107,13 +107,31 @@ def _in_set(ch: str) -> str:
     return "\\" + ch if ch in "\\]^-[" else ch
 
 
-def word_list(name: str, words: list[str]) -> str:
-    """The pattern of the word-list sub-pattern ``name``: ``regex``'s named list
-    ``\\L<name>`` (any of ``words``, longest first, looked up as a set; compiled with the
-    words by :func:`_compiled`), after a lookahead for the set of the words' first
-    characters, which rejects most positions in one test."""
+def word_list(name: str, words: list[str]) -> tuple[str, dict[str, tuple[str, ...]]]:
+    """The pattern of the word-list sub-pattern ``name`` and the ``regex`` named lists it
+    uses (``\\L<...>``, looked up as sets; :func:`_compiled` passes them to ``regex``).
+
+    It matches any of ``words``, longest first. A character class of the words' first
+    characters comes first: most positions fail on that one test, with no lookaround
+    (each lookaround costs ``regex`` about as much as a set lookup). Then, longest length
+    first, the rest of a word of each length (``name_tN``: the words of N characters
+    without their first one) and a lookbehind that checks the N characters together
+    (``name_wN``), so that a first character and the rest of another word never make a
+    word. Words of one character come last: a lookbehind for their set."""
+    lists: dict[str, tuple[str, ...]] = {}
+    branches = []
+    for n in sorted({len(w) for w in words if len(w) > 1}, reverse=True):
+        same = sorted({w for w in words if len(w) == n})
+        lists[f"{name}_t{n}"] = tuple(sorted({w[1:] for w in same}))
+        lists[f"{name}_w{n}"] = tuple(same)
+        branches.append(f"\\L<{name}_t{n}>(?<=\\L<{name}_w{n}>)")
+    singles = "".join(_in_set(ch) for ch in sorted({w for w in words if len(w) == 1}))
     firsts = "".join(_in_set(ch) for ch in sorted({w[0] for w in words}))
-    return f"(?=[{firsts}])\\L<{name}>"
+    if not branches:
+        return f"[{singles}]", lists
+    if singles:
+        branches.append(f"(?<=[{singles}])")
+    return f"[{firsts}](?:{'|'.join(branches)})", lists
 
 
 def _typename(v: Any) -> str:
@@ -310,6 +328,8 @@ class _Builder:
         self.library: dict[str, tuple[str, Located, tuple]] = {}
         self.words: dict[str, tuple[str, ...]] = {}
         """The words of each word-list sub-pattern."""
+        self.named_lists: dict[str, tuple[str, ...]] = {}
+        """The ``regex`` named lists word-list sub-patterns compile to (see :func:`word_list`)."""
         self.expanded: dict[str, str] = {}
         self.bad_library: set[str] = set()
         self.library_pack: dict[str, int] = {}
@@ -360,7 +380,8 @@ class _Builder:
                         self.problems.append(doc.problem(("patterns", name, "words"), "bad-type",
                                                          f"'words' of pattern '{name}' must be a list of non-empty strings"))
                         continue
-                    val = word_list(name, words)
+                    val, lists = word_list(name, words)
+                    self.named_lists.update(lists)
                     words_of = tuple(words)
                 elif isinstance(val, dict):
                     val = val.get("pattern")
@@ -469,7 +490,7 @@ class _Builder:
         if expanded is None:
             return None
         try:
-            return _compiled(expanded, self.words), expanded
+            return _compiled(expanded, self.named_lists), expanded
         except regex.error as e:
             pos = getattr(e, "pos", None)
             msg = getattr(e, "msg", None) or str(e).split(" at position")[0]
