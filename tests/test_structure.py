@@ -158,3 +158,16 @@ def test_a_bare_name_read_with_roles_before_introduces_the_list_in_its_sentence(
                          "会上,鄢春燕对下阶段工作进行了安排:1.做好信息采集;2.开展隐患排查;3.加强纠纷调解。")
     assert {p.speaker for p in s.points} == {"鄢春燕"}
     assert [(p.name, p.roles) for p in s.speakers] == [("鄢春燕", ["社区党委书记"])]
+
+
+def test_items_that_report_the_agenda_are_not_directives_inline_or_on_their_own_lines(engine):
+    """An item-scope cue looks at the start of each item, right after its marker (the
+    marker stands mid-line, so a `^` there never matched and agenda items were read as
+    the chair's directives)."""
+    t = HEAD + "县委书记王明主持会议并讲话。会议一是听取了县发改委工作汇报;二是审议了《实施方案》;三是通过了人事事项。"
+    assert points(engine, t) == []
+    t = HEAD + "县委书记王明主持会议并讲话。会议:\n一是听取了县发改委工作汇报;\n二是审议了《实施方案》;\n三是通过了人事事项。"
+    assert points(engine, t) == []
+    # directives in the same shape are still points
+    t = HEAD + "县委书记王明主持会议并讲话。他强调,一是加强领导;二是压实责任;三是狠抓落实。"
+    assert [m for m, _ in points(engine, t)] == ["一是", "二是", "三是"]
