@@ -119,8 +119,19 @@ def run_example(engine: Any, rule: Rule, text: str) -> dict[str, Any]:
     """Run the whole engine on ``text``; return what ``rule`` produced (see the module doc)."""
     # body rules read every line as body, but a rule on the headline needs the page read as a page
     eng = body_engine(engine) if rule.kind in BODY_KINDS and rule.scope != "title" else engine
+    if rule.kind == "cue" and rule.scope == "item":
+        # an item starts right after its marker, mid-line: the example is tried there, so that
+        # a pattern anchored with ^ (a line start) fails here as it would in a report
+        doc = eng.run(ITEM_LEAD + text, every_rule=True)
+        hit = next(iter(doc.matches(rule, doc.text, len(ITEM_LEAD))), None)
+        return {"cue": rule.cue} if hit is not None else {}
     doc = eng.run(text, every_rule=True)
     return produced(doc, rule)
+
+
+ITEM_LEAD = "x"
+"""What stands before an item-scope cue's example when it is tried: any character but a line
+end, as a list marker stands before an item."""
 
 
 def body_engine(engine: Any) -> Any:
