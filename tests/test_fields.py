@@ -105,3 +105,14 @@ def test_the_headline_names_the_meeting_only_when_the_body_does_not(engine):
     assert meeting(engine, body_silent) == ("县委常委会议", "--03-05")
     body_names = "县委召开常委会议\n3月5日,县政府召开常务会议,县长王明主持会议,研究部署有关工作。"
     assert meeting(engine, body_names)[0] == "县政府常务会议"
+
+
+def test_the_meeting_named_only_by_a_labelled_headline_is_read_from_it(engine):
+    """A headline read from a `标题:` line starts mid-line: the title-scope rules look at the
+    headline's start (\\G), not at a line start (^), so it names the meeting as a bare
+    headline line does."""
+    body = "\n发布时间:2026-12-01\n\n12月1日,县委书记王明主持并讲话,要求抓好落实,做好各项工作。\n"
+    bare = engine.summarize("县委召开常委扩大会议" + body)
+    labelled = engine.summarize("标题:县委召开常委扩大会议" + body)
+    assert labelled.title.value == bare.title.value == "县委召开常委扩大会议"
+    assert labelled.meeting.value == bare.meeting.value == "县委常委扩大会议"
