@@ -73,10 +73,10 @@ class Options:
     encoding: str | None = None
     input_format: str | None = None
     max_bytes: int | None = -1
-    """Size cap of one input in bytes (-1: :data:`extractor.reader.MAX_BYTES`; None or 0: none)."""
+    """Size cap of one input in bytes (-1: :data:`extractor.source.MAX_BYTES`; None or 0: none)."""
 
     def cap(self) -> int | None:
-        from .reader import MAX_BYTES
+        from .source import MAX_BYTES
         return MAX_BYTES if self.max_bytes == -1 else self.max_bytes
 
 
@@ -106,7 +106,7 @@ class FileResult:
 def process(engine, path: str, payload: Any, opts: Options) -> FileResult:
     """Read (unless ``payload`` already holds a Source or a text), summarise and render one input."""
     from .errors import printable
-    from .reader import ReadError, Source, from_text, read_path
+    from .source import ReadError, Source, from_text, read_path
 
     try:
         if payload is None:
@@ -215,7 +215,7 @@ def _context():
 def _items(inputs: Iterable[Any], opts: Options) -> list[tuple[str, Any]]:
     """(label, payload) pairs: payload None means "read the file in the worker"; stdin
     (``-``) is read here, in the parent, once."""
-    from .reader import ReadError, read_stdin
+    from .source import ReadError, read_stdin
 
     out: list[tuple[str, Any]] = []
     stdin_done = False
@@ -397,7 +397,7 @@ def summarize_many(paths: Iterable[Any], engine_factory: Any = None, jobs: int |
     ``engine_factory``: an Engine, a callable returning one, or a dict of Engine.load
     arguments (default: shipped rules).  ``jobs``: processes summarising at once, this one
     included (default: all cores; 1: this process only).  ``max_bytes``: a larger input is
-    a FileError, not read (default :data:`extractor.reader.MAX_BYTES`, 50 MiB; None: no cap).
+    a FileError, not read (default :data:`extractor.source.MAX_BYTES`, 50 MiB; None: no cap).
     Only regular files are read: a FIFO or a device is a FileError too."""
     opts = Options("dict", explain, encoding, input_format, max_bytes)
     for r in iter_results(list(paths), engine_factory, jobs=jobs, opts=opts, chunksize=chunksize):

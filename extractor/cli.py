@@ -166,7 +166,7 @@ def iter_inputs(paths: Iterable[str], empty: list[str] | None = None) -> Iterato
             if not found and empty is not None:
                 empty.append(p)
         elif "://" in p:
-            from .reader import is_url
+            from .source import is_url
             yield from (_expand_url(p) if is_url(p) else (p,))
         else:
             yield p
@@ -274,7 +274,7 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     if args.output:
         _check_output(p, args.output)
     engine = load_engine(args)   # a RuleError is reported by main()
-    from .reader import MAX_BYTES, ReadError, read_path, read_stdin
+    from .source import MAX_BYTES, ReadError, read_path, read_stdin
     cap = MAX_BYTES if args.max_size is None else args.max_size
     if args.dask:  # a stream: inputs listed as they are needed (extractor/dask_helpers.py)
         return _dask_stream(p, args, engine)
@@ -395,7 +395,7 @@ def subcommand(name: str) -> Callable:
 
 
 def _dispatch(argv: Sequence[str]) -> int:
-    from . import commands  # noqa: F401  (registers the subcommands)
+    from . import subcommands  # noqa: F401  (registers the subcommands)
     if argv and argv[0] in SUBCOMMANDS:
         return SUBCOMMANDS[argv[0]](argv[1:])
     return cmd_summarize(argv)

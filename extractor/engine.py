@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from time import monotonic
 
-from . import fields, mentions, segment, structure
+from . import fields, lists, people, segment
 from .model import Evidence, Summary
 from .normalise import normalise
 from .render import to_markdown
@@ -30,9 +30,9 @@ past it the remaining rules are skipped with a warning and the summary still com
 
 STAGES: list[tuple[str, Stage]] = [
     ("segment", segment.run),
-    ("mentions", mentions.run),
+    ("mentions", people.run),
     ("fields", fields.run),
-    ("structure", structure.run),
+    ("structure", lists.run),
 ]
 """The pipeline after normalisation, in order; each stage reads and extends the DocState."""
 
@@ -91,7 +91,7 @@ class Engine:
         return self.run(text).summary
 
     def summarize_source(self, source) -> Summary:
-        """Summarise a :class:`extractor.reader.Source`; evidence spans point into the file as read
+        """Summarise a :class:`extractor.source.Source`; evidence spans point into the file as read
         (for Markdown and HTML input, into the markup, not the extracted text)."""
         summary = self.summarize(source.text)
         if source.offsets is not None:
@@ -103,10 +103,10 @@ class Engine:
         """Read a report file and summarise it: the encoding (UTF-8 with or without BOM,
         GB18030/GBK, UTF-16) and the format (text, Markdown, HTML: from the extension) are
         detected unless given. Evidence spans point into the file as read. Raises
-        :class:`extractor.reader.ReadError` (one-line message) when it cannot be read."""
+        :class:`extractor.source.ReadError` (one-line message) when it cannot be read."""
         from os import fspath
 
-        from .reader import read_path
+        from .source import read_path
         return self.summarize_source(read_path(fspath(path), encoding, input_format))
 
     def to_markdown(self, summary: Summary) -> str:

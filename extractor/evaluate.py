@@ -223,7 +223,7 @@ class Run:
 
 
 def run_corpus(engine: Any, corpus: Path, gold: list[dict]) -> Run:
-    from .reader import ReadError, read_path
+    from .source import ReadError, read_path
     run = Run()
     for g in gold:
         path = corpus / g["file"]

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from .model import Person, Value
-from .normalisers import date_parts, day_only, format_date, relative_day, strip_value, to_int, unquote
+from .values import date_parts, day_only, format_date, relative_day, strip_value, to_int, unquote
 from .rulebook import Rule
 from .state import Candidate, DocState, PersonMention, Span, fullest_roles
 

@@ -88,7 +88,7 @@ def _did_you_mean(word: str, options: Any) -> str:
 
 
 def read_fields(doc: Any, into: dict[str, FieldSpec], problems: list[Any]) -> None:
-    """Add the ``fields:`` declarations of one rule file (a yamlsrc ``Located``) to ``into``,
+    """Add the ``fields:`` declarations of one rule file (a rulefile ``Located``) to ``into``,
     reporting every problem. A later declaration of a name replaces the earlier one, and must
     keep its type (the built-in fields are :class:`extractor.model.Summary` attributes)."""
     data = doc.data.get("fields")
@@ -164,7 +164,7 @@ def shipped_fields() -> tuple[FieldSpec, ...]:
     made without a rule book (``Summary()``) holds."""
     from .errors import RuleError
     from .rulebook import shipped_rules_dirname
-    from .yamlsrc import load_located
+    from .rulefile import load_located
     path = os.path.join(shipped_rules_dirname(), FIELDS_FILE)
     with open(path, encoding="utf-8") as f:
         text = f.read()

@@ -8,7 +8,7 @@ legend -- like spaCy's displaCy::
     <mark class="f-hosts" title="host.chaired" data-field="hosts" data-span="151-157">...</mark>
 
 The highlighted text is the text as read: for Markdown and HTML input (given as a
-:class:`extractor.reader.Source`) the text the engine read, without the markup, each
+:class:`extractor.source.Source`) the text the engine read, without the markup, each
 evidence span mapped back from the markup it indexes (``data-span`` keeps the evidence's own
 span); ``markup=True`` shows the file's markup itself (``Source.raw``). Spans that
 overlap are split so that the tags always nest (each piece keeps its class and rule; only
@@ -240,7 +240,7 @@ def _to_text(found: list[Span], source: Any) -> list[Span]:
 
 def to_html(summary: Summary, raw: Any, labels: dict[str, str] | None = None,
             name: str | None = None, markup: bool = False) -> str:
-    """The page for ``summary`` of ``raw``: the :class:`extractor.reader.Source` the summary
+    """The page for ``summary`` of ``raw``: the :class:`extractor.source.Source` the summary
     was made from (``engine.summarize_source``), or the text its evidence spans index, as a
     str. A Source of Markdown or HTML input is shown as the text the engine read, unless
     ``markup`` (then its markup, ``Source.raw``). ``labels`` default to the summary's

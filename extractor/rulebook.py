@@ -27,8 +27,8 @@ from .errors import Problem, RuleError
 from .fieldspec import FIELDS_FILE, KIND_TYPES, SETTING_DEFAULTS, FieldSpec, check_settings, read_fields, setting_fields
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # yamlsrc (and with it PyYAML) is imported only when rule files are read
-    from .yamlsrc import Located
+if TYPE_CHECKING:  # rulefile (and with it PyYAML) is imported only when rule files are read
+    from .rulefile import Located
 
 KINDS = {
     "chrome": "segment", "meta": "segment", "title": "segment",
@@ -252,7 +252,7 @@ class RuleBook:
     """The compiled rule set of one or more packs; immutable once built, safe to share.
 
     No ``__slots__``: what is derived from the rules once per book (``of_kind``, the
-    person reader of extractor/mentions.py) is kept in the instance ``__dict__``."""
+    person reader of extractor/people.py) is kept in the instance ``__dict__``."""
 
     rules: list[Rule]
     settings: dict[str, Any]
@@ -351,7 +351,7 @@ class _Builder:
         except (OSError, UnicodeDecodeError) as e:
             self.problems.append(Problem(name, 1, 1, "unreadable", str(e).splitlines()[0]))
             return
-        from .yamlsrc import load_located
+        from .rulefile import load_located
         doc = load_located(text, name, self.problems)
         if doc is None:
             return

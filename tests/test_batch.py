@@ -13,7 +13,7 @@ import pytest
 
 from extractor import Engine, batch, progress, rulecache
 from extractor.batch import FileError, Options, iter_results, summarize_many
-from extractor.reader import read_path
+from extractor.source import read_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "samples").glob("*.txt"))

@@ -61,7 +61,7 @@ def test_replace_and_pickle():
 
 
 def test_repr_of_a_cycle():
-    from extractor.structure import Chain
+    from extractor.lists import Chain
     outer = Chain(None, [])
     inner = Chain(None, [], parent=outer)
     outer.children.append(inner)

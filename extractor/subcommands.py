@@ -337,7 +337,7 @@ def cmd_explain(argv: Sequence[str]) -> int:
         close = difflib.get_close_matches(args.field, known, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else f" (one of {', '.join(known)})"
         return _usage_error("summarize explain", f"unknown field '{args.field}'{hint}")
-    from .reader import ReadError, read_path, read_stdin
+    from .source import ReadError, read_path, read_stdin
     try:
         src = read_stdin(args.encoding, args.input_format) if args.file == "-" else \
             read_path(args.file, args.encoding, args.input_format)

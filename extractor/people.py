@@ -20,7 +20,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from time import monotonic
 
-from .normalisers import PersonReader
+from .values import PersonReader
 from .rulebook import RuleBook
 from .state import DocState, PersonMention, fullest_roles
 

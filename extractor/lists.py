@@ -24,7 +24,7 @@ from time import monotonic
 
 from .fields import merge_people, order_by_first_mention
 from .model import Item, Point
-from .normalisers import to_int
+from .values import to_int
 from .record import Record
 from .rulebook import Rule
 from .state import DocState, PersonMention
