@@ -122,7 +122,7 @@ def summarize_bag(paths_or_bag: Any, rules: Any = None, *, explain: bool = False
     if isinstance(paths_or_bag, db.Bag):
         bag = paths_or_bag
     else:
-        from .cli import iter_inputs
+        from .source import iter_inputs
         if isinstance(paths_or_bag, (str, os.PathLike)):
             paths_or_bag = [paths_or_bag]
         xs: list[Any] = []

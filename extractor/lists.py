@@ -22,12 +22,12 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from time import monotonic
 
-from .fields import merge_people, order_by_first_mention
 from .model import Item, Point
-from .values import to_int
+from .people import merge_people, order_by_first_mention
 from .record import Record
 from .rulebook import Rule
 from .state import DocState, PersonMention
+from .values import to_int
 
 LAST = 10_000
 

@@ -7,8 +7,8 @@ where the article ends (``end``: the rest is related reading, comments, teasers)
 """
 from __future__ import annotations
 
-from .fields import resolve
 from .state import Candidate, DocState, Line, Span
+from .values import resolve
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run

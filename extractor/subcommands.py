@@ -18,7 +18,7 @@ import argparse
 import sys
 from fnmatch import fnmatchcase
 
-from .cli import _Parser, _common, _rule_error, _seconds, load_engine, subcommand
+from .cliargs import _Parser, _common, _rule_error, _seconds, load_engine, subcommand
 from .errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, RuleError
 
 TYPE_CHECKING = False

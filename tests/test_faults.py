@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor import Engine, batch
+from extractor import Engine, batch, cli
 from extractor.batch import Options, iter_results
 from extractor.source import read_path
 
@@ -100,7 +100,7 @@ def test_killed_worker_cli_batch_writes_the_rest(killer, engine, tmp_path):
     out = tmp_path / "out.jsonl"
     args = argparse.Namespace(explain=False, encoding=None, input_format=None, output=str(out), jobs=2,
                               dask=None, max_size=None)
-    status = batch.run_cli(args, engine, paths, "jsonl")
+    status = cli.run_cli(args, engine, paths, "jsonl")
     assert status == 1
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [d["file"] for d in lines] == paths

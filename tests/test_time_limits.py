@@ -15,7 +15,7 @@ import pytest
 import regex
 
 from extractor import Engine, engine as engine_module
-from extractor.timelimit import Limit
+from extractor.state import Limit
 
 from .conftest import ROOT
 
