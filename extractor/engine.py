@@ -17,7 +17,8 @@ from . import fields, lists, people, segment
 from .model import Evidence, Summary
 from .normalise import normalise
 from .render import to_markdown
-from .rulebook import RuleBook, build, rule_files, shipped_rules_dir
+from .config import rule_files, shipped_rules_dir
+from .rulebook import RuleBook, build
 from .state import DocState
 
 Stage = Callable[[DocState], None]

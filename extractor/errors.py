@@ -1,6 +1,8 @@
 """Errors meant for people: one line each, with file:line:col where it applies."""
 from __future__ import annotations
 
+from typing import Any
+
 from .record import Frozen
 
 EXIT_OK = 0
@@ -85,3 +87,18 @@ class RuleError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+def _article(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def _did_you_mean(word: str, options: Any) -> str:
+    import difflib
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _one_of(word: str, options: Any) -> str:
+    """A did-you-mean hint, or else the list of what is allowed."""
+    return _did_you_mean(word, options) or f" (one of {', '.join(options)})"

@@ -24,7 +24,7 @@ def _best(cands: list[Candidate]) -> Candidate | None:
 
 def run(doc: DocState) -> None:
     """Each declared field's value from its candidates, as its type combines them (see
-    extractor/fieldspec.py): scalars first from the segment stage's candidates (meta, title),
+    extractor/schema.py): scalars first from the segment stage's candidates (meta, title),
     then, in a report, every ``field`` rule of each field in declaration order, then people."""
     book = doc.book
     s = doc.summary

@@ -42,7 +42,7 @@ PARTS = (("hosts", "host"), ("speakers", "speaker"), ("attendees", "attendee"))
 def parts(fields: Any = None) -> list[tuple[str, str]]:
     """(field, part) of each declared people field (``persons`` or ``names``), in declaration
     order; ``fields`` default to the shipped declarations."""
-    from .fieldspec import outputs, shipped_fields
+    from .schema import outputs, shipped_fields
     return [(f.name, f.part) for f in outputs(fields or shipped_fields()) if f.people]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .fieldspec import FieldSpec
+from .schema import FieldSpec
 from .record import Frozen, Record
 
 
@@ -217,7 +217,7 @@ class Summary(Record):
     def field_specs(self) -> tuple[FieldSpec, ...]:
         """The declared output fields (internal ones left out): the rule book's, or the
         shipped ones, in the order of the JSON keys."""
-        from .fieldspec import outputs, shipped_fields
+        from .schema import outputs, shipped_fields
         return outputs(self.fields or shipped_fields())
 
     def get(self, name: str) -> Any:

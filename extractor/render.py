@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .fieldspec import rows as field_rows
+from .schema import rows as field_rows
 from .model import Person, Point, Summary
 
 TYPE_CHECKING = False

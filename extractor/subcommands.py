@@ -48,7 +48,7 @@ def _packs(args: argparse.Namespace) -> tuple[list[list[Path]], list[Path]]:
     from pathlib import Path
 
     from .config import overlay_dirs
-    from .rulebook import rule_files, shipped_rules_dir
+    from .config import rule_files, shipped_rules_dir
     given = list(getattr(args, "dirs", []) or []) + list(args.rules)
     shipped = shipped_rules_dir()
     overlays = [d for d in overlay_dirs(given) if Path(d).resolve() != shipped.resolve()]
@@ -79,7 +79,7 @@ def _engine(args: argparse.Namespace):
 
     from . import rulecache
     from .config import overlay_dirs
-    from .rulebook import shipped_rules_dir
+    from .config import shipped_rules_dir
     given = list(getattr(args, "dirs", []) or []) + list(args.rules)
     shipped = shipped_rules_dir().resolve()
     overlays = [d for d in overlay_dirs(given) if Path(d).resolve() != shipped]

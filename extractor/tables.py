@@ -27,7 +27,7 @@ ROW_GROUP = 2048
 
 def _specs(fields: Any = None) -> list[Any]:
     """The declared output fields as report columns: declaration order, the points last."""
-    from .fieldspec import outputs, shipped_fields
+    from .schema import outputs, shipped_fields
     specs = outputs(fields or shipped_fields())
     return [f for f in specs if f.type != "points"] + [f for f in specs if f.type == "points"]
 
