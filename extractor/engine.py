@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from time import monotonic
+from typing import Any
 
 from . import fields, lists, people, segment
-from .model import Evidence, Summary
+from .model import Summary
 from .normalise import normalise
 from .render import to_markdown
 from .config import rule_files, shipped_rules_dir
@@ -65,17 +66,21 @@ class Engine:
             packs.append(rule_files([Path(o)]))
         return cls(build(packs), timeout)
 
-    def new_state(self, text: str) -> DocState:
-        doc = DocState(self.book, normalise(text), self.timeout, monotonic() + self.document_budget)
+    def new_state(self, text: str, source: Any = None) -> DocState:
+        doc = DocState(self.book, normalise(text), self.timeout, monotonic() + self.document_budget,
+                       source=source)
         doc.summary.fields = self.book.fields
         return doc
 
-    def run(self, text: str, until: str | None = None, every_rule: bool = False) -> DocState:
+    def run(self, text: str, until: str | None = None, every_rule: bool = False,
+            source: Any = None) -> DocState:
         """Run the pipeline and return the whole document state (for explain and tests).
         ``every_rule``: try every rule, also those that can no longer change a value (a
         field rule below one that already gave the field): slower, but the rules that
-        fired and nearly fired are all on record (``summarize explain``, ``rules test``)."""
-        doc = self.new_state(text)
+        fired and nearly fired are all on record (``summarize explain``, ``rules test``).
+        ``source``: the :class:`extractor.source.Source` whose ``text`` this is; evidence
+        spans then point into the file as read (:meth:`DocState.locate`)."""
+        doc = self.new_state(text, source)
         doc.every_rule = every_rule
         for name, stage in STAGES:
             stage(doc)
@@ -94,10 +99,7 @@ class Engine:
     def summarize_source(self, source) -> Summary:
         """Summarise a :class:`extractor.source.Source`; evidence spans point into the file as read
         (for Markdown and HTML input, into the markup, not the extracted text)."""
-        summary = self.summarize(source.text)
-        if source.offsets is not None:
-            _remap(summary, source)
-        return summary
+        return self.run(source.text, source=source).summary
 
     def summarize_file(self, path: str | Path, encoding: str | None = None,
                        input_format: str | None = None) -> Summary:
@@ -112,27 +114,3 @@ class Engine:
 
     def to_markdown(self, summary: Summary) -> str:
         return to_markdown(summary, self.book.labels)
-
-
-
-def _remap(summary: Summary, source) -> None:
-    """Point every evidence span at the raw source instead of the extracted text."""
-    def fix(ev):
-        a, b = source.to_raw(ev.start, ev.end)
-        return Evidence(ev.rule, a, b, source.raw[a:b])
-
-    def walk(items):
-        for it in items:
-            it.evidence = fix(it.evidence)
-            walk(it.items)
-
-    for f in summary.field_specs():
-        v = summary.get(f.name)
-        if f.scalar:
-            if v is not None:
-                v.evidence = fix(v.evidence)
-        elif f.type == "points":
-            walk(v)
-        else:   # people and list values
-            for x in v:
-                x.evidence = fix(x.evidence)

@@ -83,7 +83,7 @@ class DocState(Record):
     _fields = (
         "book", "norm", "timeout", "deadline", "lines", "chrome", "header", "meta_lines", "body",
         "paragraphs", "sentences", "persons", "candidates", "relayed_spans", "is_report", "summary",
-        "limit", "fired", "near_misses", "warnings", "cache")
+        "limit", "fired", "near_misses", "warnings", "cache", "source")
     __slots__ = tuple(f for f in _fields if f != "deadline") + ("text", "every_rule")
 
     book: RuleBook
@@ -112,6 +112,9 @@ class DocState(Record):
     warnings: list[str]
     cache: dict[Any, Any]
     """Values derived once per document (span starts, the year a dateline takes, ...)."""
+    source: Any
+    """The :class:`extractor.source.Source` the text was read from, or None (a str given):
+    evidence then points into the file as read (see :meth:`locate`)."""
 
     def __init__(self, book: RuleBook, norm: Normalised, timeout: float, deadline: float = float("inf"),
                  lines: list[Line] | None = None, chrome: list[Line] | None = None,
@@ -122,7 +125,8 @@ class DocState(Record):
                  relayed_spans: list[Span] | None = None, is_report: bool = True,
                  summary: Summary | None = None, limit: Limit | None = None,
                  fired: dict[str, int] | None = None, near_misses: list[tuple[str, str]] | None = None,
-                 warnings: list[str] | None = None, cache: dict[Any, Any] | None = None) -> None:
+                 warnings: list[str] | None = None, cache: dict[Any, Any] | None = None,
+                 source: Any = None) -> None:
         self.book = book
         self.norm = norm
         self.text = norm.text
@@ -147,6 +151,7 @@ class DocState(Record):
         self.near_misses = [] if near_misses is None else near_misses
         self.warnings = [] if warnings is None else warnings
         self.cache = {} if cache is None else cache
+        self.source = source
 
     @property
     def deadline(self) -> float:
@@ -158,9 +163,21 @@ class DocState(Record):
     def deadline(self, value: float) -> None:
         self.limit.deadline = value
 
-    def evidence(self, rule: str, start: int, end: int) -> Evidence:
+    def locate(self, start: int, end: int) -> tuple[int, int, str]:
+        """A ``[start, end)`` span of the normalised text as the span of the text as read, and
+        that span's text: the one place spans are mapped back. Through normalisation
+        (:meth:`Normalised.to_original`), then, for a file whose text was extracted from
+        markup or decoded from entities, to the file itself (:meth:`Source.to_raw`)."""
         s, e = self.norm.to_original(start, end)
-        return Evidence(rule, s, e, self.norm.original[s:e])
+        src = self.source
+        if src is not None and src.offsets is not None:
+            s, e = src.to_raw(s, e)
+            return s, e, src.raw[s:e]
+        return s, e, self.norm.original[s:e]
+
+    def evidence(self, rule: str, start: int, end: int) -> Evidence:
+        """The evidence of a value found at ``[start, end)`` of the normalised text."""
+        return Evidence(rule, *self.locate(start, end))
 
     def original(self, start: int, end: int) -> str:
         return self.norm.original_slice(start, end)
