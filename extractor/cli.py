@@ -16,13 +16,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any, Iterable, Sequence
 
-from .cliargs import SUBCOMMANDS, _Parser, _common, _files, _help_width, _jobs, _rule_error, _size, load_engine, umask_mode
+from .cliargs import _Parser, _common, _files, _help_width, _jobs, _rule_error, _size, load_engine, umask_mode
 from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, OutputError, RuleError, printable
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
-    from typing import Any, Iterable, Sequence
+SUBCOMMANDS = ("rules", "schema", "explain", "eval")
+"""The first arguments that name a subcommand (extractor/subcommands.py) instead of a file."""
 
 FORMATS = ("markdown", "json", "jsonl", "yaml", "csv", "csv-points", "html", "parquet")
 FORMAT_HELP = ("markdown (default): the summary as CommonMark with a table; json: one object "
@@ -239,9 +239,9 @@ def _write_atomic(path: str, data: str) -> None:
 
 
 def _dispatch(argv: Sequence[str]) -> int:
-    from . import subcommands  # noqa: F401  (registers the subcommands)
     if argv and argv[0] in SUBCOMMANDS:
-        return SUBCOMMANDS[argv[0]](argv[1:])
+        from .subcommands import COMMANDS   # only when one is named: a one-file run does without
+        return COMMANDS[argv[0]](argv[1:])
     return cmd_summarize(argv)
 
 
@@ -288,12 +288,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("JIYAO_DEBUG"):
             raise
         return EXIT_INTERNAL
-
-
-if __name__ == "__main__":
-    # run as the package's module, so that subcommands register where main() looks for them
-    from extractor.cli import main as _main
-    sys.exit(_main())
 
 
 class AtomicOutput:
@@ -473,3 +467,7 @@ def _isatty(stream: Any) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError, OSError):
         return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,12 +4,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any, Callable, Sequence
 
 from .errors import EXIT_USAGE, RuleError
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
-    from typing import Any, Callable, Sequence
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -113,16 +110,6 @@ def _size(s: str) -> int:
     if not 0 <= v < float("inf"):
         raise argparse.ArgumentTypeError(f"expected a size such as 50M, 200K or 0 (no limit), got {s!r}")
     return int(v)
-
-
-SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {}
-
-
-def subcommand(name: str) -> Callable:
-    def deco(fn: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], int]:
-        SUBCOMMANDS[name] = fn
-        return fn
-    return deco
 
 
 def umask_mode(path: str) -> None:

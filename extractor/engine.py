@@ -20,7 +20,7 @@ from .normalise import normalise
 from .render import to_markdown
 from .config import rule_files, shipped_rules_dir
 from .rulebook import RuleBook, build
-from .state import DocState
+from .state import DocState, Limit
 
 Stage = Callable[[DocState], None]
 
@@ -67,8 +67,8 @@ class Engine:
         return cls(build(packs), timeout)
 
     def new_state(self, text: str, source: Any = None) -> DocState:
-        doc = DocState(self.book, normalise(text), self.timeout, monotonic() + self.document_budget,
-                       source=source)
+        doc = DocState(self.book, normalise(text), self.timeout, source=source,
+                       limit=Limit(self.timeout, monotonic() + self.document_budget))
         doc.summary.fields = self.book.fields
         return doc
 

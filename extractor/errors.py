@@ -1,9 +1,8 @@
 """Errors meant for people: one line each, with file:line:col where it applies."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
-
-from .record import Frozen
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -35,25 +34,16 @@ def printable(s: str) -> str:
     return b.decode("utf-8", "backslashreplace").translate(_CONTROLS)
 
 
-class Problem(Frozen):
+@dataclass(frozen=True, slots=True)
+class Problem:
     """One problem found in a rule file (never changed once made: hashable)."""
-
-    __slots__ = _fields = ("file", "line", "col", "code", "message", "source_line")
 
     file: str
     line: int
     col: int
     code: str
     message: str
-    source_line: str
-
-    def __init__(self, file: str, line: int, col: int, code: str, message: str, source_line: str = "") -> None:
-        self.file = file
-        self.line = line
-        self.col = col
-        self.code = code
-        self.message = message
-        self.source_line = source_line
+    source_line: str = ""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.code} {self.message}"

@@ -6,14 +6,12 @@ People are merged by name: the fullest roles win.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .model import Value
 from .people import merge_people, order_by_first_mention
 from .state import Candidate, DocState, Span
 from .values import resolve, to_int
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
-    from typing import Any
 
 
 def _best(cands: list[Candidate]) -> Candidate | None:

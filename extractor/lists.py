@@ -20,11 +20,11 @@ Each ``list`` rule is one numbering family. The engine:
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 from time import monotonic
 
 from .model import Item, Point
 from .people import merge_people, order_by_first_mention
-from .record import Record
 from .rulebook import Rule
 from .state import DocState, PersonMention
 from .values import to_int
@@ -32,37 +32,21 @@ from .values import to_int
 LAST = 10_000
 
 
-class Marker(Record):
-    __slots__ = _fields = ("rule", "num", "start", "end")
-
+@dataclass(slots=True)
+class Marker:
     rule: Rule
     num: int
     start: int
     end: int
 
-    def __init__(self, rule: Rule, num: int, start: int, end: int) -> None:
-        self.rule = rule
-        self.num = num
-        self.start = start
-        self.end = end
 
-
-class Chain(Record):
-    __slots__ = _fields = ("rule", "markers", "ends", "parent", "children")
-
+@dataclass(slots=True)
+class Chain:
     rule: Rule
     markers: list[Marker]
-    ends: list[int]
-    parent: Chain | None
-    children: list[Chain]
-
-    def __init__(self, rule: Rule, markers: list[Marker], ends: list[int] | None = None,
-                 parent: Chain | None = None, children: list[Chain] | None = None) -> None:
-        self.rule = rule
-        self.markers = markers
-        self.ends = [] if ends is None else ends
-        self.parent = parent
-        self.children = [] if children is None else children
+    ends: list[int] = field(default_factory=list)
+    parent: Chain | None = None
+    children: list[Chain] = field(default_factory=list)
 
     @property
     def start(self) -> int:

@@ -25,16 +25,11 @@ import regex
 
 from .config import shipped_rules_dirname
 from .errors import Problem, RuleError, _article, _did_you_mean, _one_of
+from .patterns import PatternLibrary, word_list
+from .rulefile import Located, load_located
 from .schema import (CHROME_ACTIONS, CUE_TYPES, DEFAULT_SCOPE, EXAMPLE_KEYS, FIELDS_FILE, KIND_TYPES, KINDS,
                      NORMALISERS, REQUIRED, RULE_KEYS, SCOPES, SETTING_DEFAULTS, TOP_KEYS, FieldSpec, _BOOL, _INT,
                      _STR, _typename, check_settings, expect_keys, read_fields, setting_fields)
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # rulefile (and with it PyYAML) is imported only when rule files are read
-    from .rulefile import Located
-
-from .patterns import PatternLibrary, word_list
-
 
 
 @dataclass(slots=True)
@@ -178,7 +173,6 @@ class _Builder(PatternLibrary):
         except (OSError, UnicodeDecodeError) as e:
             self.problems.append(Problem(name, 1, 1, "unreadable", str(e).splitlines()[0]))
             return
-        from .rulefile import load_located
         doc = load_located(text, name, self.problems)
         if doc is None:
             return
@@ -467,7 +461,6 @@ def build(packs: list[list[Path]]) -> RuleBook:
     b = _Builder()
     files: list[str] = []
     import hashlib
-    from pathlib import Path
     # the built-in output fields are always declared, with or without the shipped rules
     fields_file = Path(shipped_rules_dirname(), FIELDS_FILE)
     if packs and not any(f.name == FIELDS_FILE and f.resolve() == fields_file.resolve() for p in packs for f in p):

@@ -37,7 +37,8 @@ from functools import lru_cache
 from typing import Any
 
 from .config import shipped_rules_dirname
-from .errors import _did_you_mean
+from .errors import RuleError, _did_you_mean
+from .rulefile import load_located
 
 KINDS = {
     "chrome": "segment", "meta": "segment", "title": "segment",
@@ -238,8 +239,6 @@ def read_fields(doc: Any, into: dict[str, FieldSpec], problems: list[Any]) -> No
 def shipped_fields() -> tuple[FieldSpec, ...]:
     """The fields declared in the shipped ``rules/05-fields.yaml``: what a :class:`Summary`
     made without a rule book (``Summary()``) holds."""
-    from .errors import RuleError
-    from .rulefile import load_located
     path = os.path.join(shipped_rules_dirname(), FIELDS_FILE)
     with open(path, encoding="utf-8") as f:
         text = f.read()

@@ -31,13 +31,10 @@ from __future__ import annotations
 import codecs
 import os
 import sys
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
 
 from .errors import printable
-from .record import Frozen
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only
-    from typing import Iterable, Iterator, Sequence
 
 __all__ = ["ReadError", "Source", "decode", "read_path", "read_stdin", "from_text", "FORMATS", "MAX_BYTES"]
 
@@ -74,10 +71,9 @@ class ReadError(Exception):
     e.g. ``'file.txt: cannot decode as UTF-8, GB18030 or any detected encoding (try --encoding)'``."""
 
 
-class Source(Frozen):
+@dataclass(frozen=True, slots=True)
+class Source:
     """A file as read (never changed once made): see the module docstring."""
-
-    __slots__ = _fields = ("text", "raw", "offsets", "path", "encoding", "format")
 
     text: str
     raw: str
@@ -85,15 +81,6 @@ class Source(Frozen):
     path: str | None
     encoding: str
     format: str
-
-    def __init__(self, text: str, raw: str, offsets: Sequence[int] | None, path: str | None,
-                 encoding: str, format: str) -> None:
-        self.text = text
-        self.raw = raw
-        self.offsets = offsets
-        self.path = path
-        self.encoding = encoding
-        self.format = format
 
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of ``text`` to the corresponding span of ``raw``.

@@ -17,14 +17,11 @@ from __future__ import annotations
 import argparse
 import sys
 from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any, Sequence
 
-from .cliargs import _Parser, _common, _rule_error, _seconds, load_engine, subcommand
+from .cliargs import _Parser, _common, _rule_error, _seconds, load_engine
 from .errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, RuleError
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # every `summarize` run imports this module: no typing, pathlib only where used
-    from pathlib import Path
-    from typing import Any, Sequence
 
 RULES_ACTIONS = ("check", "test", "list", "schema")
 
@@ -45,8 +42,6 @@ def _packs(args: argparse.Namespace) -> tuple[list[list[Path]], list[Path]]:
     """(packs, files of the explicitly given DIRs): shipped (unless --no-shipped-rules), then the
     config file's overlays, then DIRs and --rules in order. A DIR that is the shipped rules
     directory itself is the base, not an overlay of it."""
-    from pathlib import Path
-
     from .config import overlay_dirs
     from .config import rule_files, shipped_rules_dir
     given = list(getattr(args, "dirs", []) or []) + list(args.rules)
@@ -75,8 +70,6 @@ def _engine(args: argparse.Namespace):
     `summarize` uses (extractor/rulecache.py), with the same arguments as `summarize --rules`:
     checking, testing or listing unchanged rules compiles nothing, and the `summarize` run
     after a `rules check` of a changed overlay finds it compiled. Raises RuleError."""
-    from pathlib import Path
-
     from . import rulecache
     from .config import overlay_dirs
     from .config import shipped_rules_dir
@@ -98,7 +91,6 @@ def _usage_error(prog: str, msg: str) -> int:
 
 # -- summarize rules ...  ----------------------------------------------------------------------
 
-@subcommand("rules")
 def cmd_rules(argv: Sequence[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__.split("\n\n")[1] if __doc__ else "", file=sys.stdout if argv else sys.stderr)
@@ -232,7 +224,6 @@ def _n(count: int, word: str) -> str:
 
 
 def _same_file(name: str, files: list[Path]) -> bool:
-    from pathlib import Path
     try:
         target = Path(name).resolve()
     except OSError:
@@ -298,7 +289,6 @@ def rules_schema(argv: Sequence[str]) -> int:
 
 # -- summarize schema -------------------------------------------------------------------------
 
-@subcommand("schema")
 def cmd_schema(argv: Sequence[str]) -> int:
     p = _Parser(prog="summarize schema",
                 description="Print the JSON Schema (draft 2020-12) of a summary as data: what "
@@ -319,7 +309,6 @@ def cmd_schema(argv: Sequence[str]) -> int:
 
 # -- summarize explain ------------------------------------------------------------------------
 
-@subcommand("explain")
 def cmd_explain(argv: Sequence[str]) -> int:
     from .explain import explain, field_names, render_json, render_text
     p = _Parser(prog="summarize explain",
@@ -352,7 +341,6 @@ def cmd_explain(argv: Sequence[str]) -> int:
 
 # -- summarize eval ----------------------------------------------------------------------------
 
-@subcommand("eval")
 def cmd_eval(argv: Sequence[str]) -> int:
     from .evaluate import CorpusError, load_gold, report, run_corpus, score, to_json
     p = _Parser(prog="summarize eval",
@@ -363,7 +351,6 @@ def cmd_eval(argv: Sequence[str]) -> int:
     p.add_argument("--json", action="store_true", help="the full result as JSON")
     _common(p)
     args = p.parse_args(argv)
-    from pathlib import Path
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         print(f"summarize: {corpus}: not a directory", file=sys.stderr)
@@ -383,3 +370,7 @@ def cmd_eval(argv: Sequence[str]) -> int:
     else:
         sys.stdout.write(report(res, run, engine.book, max(args.show_errors, 0)))
     return EXIT_OK
+
+
+COMMANDS = {"rules": cmd_rules, "schema": cmd_schema, "explain": cmd_explain, "eval": cmd_eval}
+"""The subcommands by name (extractor/cli.py reads its list of names, ``SUBCOMMANDS``)."""
