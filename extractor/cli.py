@@ -18,7 +18,8 @@ import os
 import sys
 from typing import Any, Iterable, Sequence
 
-from .cliargs import _Parser, _common, _files, _help_width, _jobs, _rule_error, _size, load_engine, umask_mode
+from .cliargs import (Parser, common_options, help_width, load_engine, positive_files, positive_jobs,
+                      rule_error_status, size, umask_mode)
 from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, OutputError, RuleError, printable
 
 SUBCOMMANDS = ("rules", "schema", "explain", "eval")
@@ -75,7 +76,7 @@ EXPLAIN_FORMATS = ("json", "jsonl", "yaml", "csv", "csv-points", "html")
 
 
 def _raw_formatter(prog: str) -> argparse.HelpFormatter:
-    return argparse.RawDescriptionHelpFormatter(prog, width=_help_width())  # epilog kept as written
+    return argparse.RawDescriptionHelpFormatter(prog, width=help_width())  # epilog kept as written
 
 
 def usage_hint() -> str:
@@ -94,7 +95,7 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     if not argv:
         sys.stderr.write(usage_hint())
         return EXIT_USAGE
-    p = _Parser(prog="summarize", description="Summarise Chinese meeting reports.", epilog=EPILOG,
+    p = Parser(prog="summarize", description="Summarise Chinese meeting reports.", epilog=EPILOG,
                 formatter_class=_raw_formatter)
     p.add_argument("files", nargs="+", metavar="FILE", help="report files or directories, or - for stdin")
     p.add_argument("--version", action="version", version=version())
@@ -106,15 +107,15 @@ def cmd_summarize(argv: Sequence[str]) -> int:
                    help="--format html of Markdown or HTML input: show the file's markup as the source "
                         "text (default: the text as read)")
     p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
-    p.add_argument("--jobs", "-j", type=_jobs, default=os.cpu_count() or 1, metavar="N",
+    p.add_argument("--jobs", "-j", type=positive_jobs, default=os.cpu_count() or 1, metavar="N",
                    help="processes summarising several files at once (default: all cores; 1: no workers)")
     p.add_argument("--dask", metavar="ADDRESS", help="summarise on a Dask cluster: 'local' (--jobs one-thread worker processes) "
                         "or a scheduler address")
-    p.add_argument("--partition-size", type=_files, metavar="N",
+    p.add_argument("--partition-size", type=positive_files, metavar="N",
                    help="with --dask: files per task (default 200; docs/scale.md)")
-    p.add_argument("--max-size", type=_size, metavar="SIZE",
+    p.add_argument("--max-size", type=size, metavar="SIZE",
                    help="larger inputs are an error, not read (bytes, or 50M, 200K, 1G; 0: no limit; default 50M)")
-    _common(p)
+    common_options(p)
     args = p.parse_args(argv)
     if args.format == "parquet":
         from .tables import usage_problem
@@ -265,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(argv)
     except RuleError as e:
-        return _rule_error(e)
+        return rule_error_status(e)
     except OutputError as e:
         print(f"summarize: error: {e}", file=sys.stderr)
         return EXIT_INPUT

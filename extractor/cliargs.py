@@ -4,18 +4,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from .errors import EXIT_USAGE, RuleError
 
 
-def _formatter(prog: str) -> argparse.HelpFormatter:
+def formatter(prog: str) -> argparse.HelpFormatter:
     """argparse's formatter with the terminal width found without importing shutil
     (argparse builds one for every argument; shutil costs ~3 ms of a ~90 ms start)."""
-    return argparse.HelpFormatter(prog, width=_help_width())
+    return argparse.HelpFormatter(prog, width=help_width())
 
 
-def _help_width() -> int:
+def help_width() -> int:
     try:
         width = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
@@ -26,16 +26,16 @@ def _help_width() -> int:
     return max(width - 2, 40)
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _formatter)
+        kwargs.setdefault("formatter_class", formatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # one line, exit 2
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", action="append", default=[], metavar="DIR",
                    help="overlay rule directory (repeatable): adds, replaces (same id) or disables rules")
     p.add_argument("--no-shipped-rules", action="store_true",
@@ -43,11 +43,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--encoding", help="input encoding (default: detected)")
     p.add_argument("--input-format", choices=("text", "markdown", "html"),
                    help="input format (default: from the file extension)")
-    p.add_argument("--pattern-timeout", type=_seconds, metavar="SECONDS",
+    p.add_argument("--pattern-timeout", type=seconds, metavar="SECONDS",
                    help="time budget of one pattern over one document (default: settings engine.pattern_timeout)")
 
 
-def _seconds(s: str) -> float:
+def seconds(s: str) -> float:
     try:
         v = float(s)
     except ValueError:
@@ -69,7 +69,7 @@ def load_engine(args: argparse.Namespace):
     return rulecache.load(overlays=overlays, timeout=timeout)
 
 
-def _rule_error(e: RuleError) -> int:
+def rule_error_status(e: RuleError) -> int:
     if not e.problems:
         print("summarize: error: --no-shipped-rules needs at least one --rules DIR", file=sys.stderr)
         return EXIT_USAGE
@@ -80,7 +80,7 @@ def _rule_error(e: RuleError) -> int:
     return EXIT_USAGE
 
 
-def _positive(what: str):
+def positive(what: str):
     """An argparse type: a whole number of at least 1 (``what`` names it in the error)."""
     def parse(s: str) -> int:
         try:
@@ -93,13 +93,13 @@ def _positive(what: str):
     return parse
 
 
-_jobs = _positive("jobs")
+positive_jobs = positive("jobs")
 
 
-_files = _positive("files")
+positive_files = positive("files")
 
 
-def _size(s: str) -> int:
+def size(s: str) -> int:
     """``--max-size``: bytes, or a number with K, M or G (powers of 1024); 0 is no limit."""
     t = s.strip().upper().removesuffix("B")
     mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(t[-1:], 1)

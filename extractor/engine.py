@@ -1,6 +1,10 @@
 """The engine: rules loaded and compiled once, then the pipeline run over any number of texts.
 
-read -> normalise -> segment -> mentions -> fields -> structure -> render
+Stage 1, read (source.py) -> 2, normalise (normalise.py) -> 3, segment (segment.py) ->
+4, people (people.py) -> 5, fields (fields.py) -> 6, lists (lists.py) -> 7, render (render.py).
+The engine runs stages 2 to 6 (:data:`STAGES`); reading and rendering are the caller's. The
+stages share state.py (the document's state, pattern calls with their time limits, the
+mapping of evidence back to the text as read), model.py (the results) and values.py.
 
 >>> from extractor import Engine
 >>> engine = Engine.load()                    # the shipped rules
@@ -36,7 +40,9 @@ STAGES: list[tuple[str, Stage]] = [
     ("fields", fields.run),
     ("structure", lists.run),
 ]
-"""The pipeline after normalisation, in order; each stage reads and extends the DocState."""
+"""The pipeline after normalisation, in order; each stage reads and extends the DocState. The
+names are the ones rule listings show (``rules list``: people is ``mentions``, lists is
+``structure``) and ``run(until=)`` takes."""
 
 
 class Engine:

@@ -79,16 +79,18 @@ class RuleError(Exception):
         return "\n".join(str(p) for p in self.problems)
 
 
-def _article(word: str) -> str:
+def a_or_an(word: str) -> str:
+    """``word`` with its indefinite article (for messages naming a type: "a string")."""
     return ("an " if word[0] in "aeiou" else "a ") + word
 
 
-def _did_you_mean(word: str, options: Any) -> str:
+def did_you_mean(word: str, options: Any) -> str:
+    """`` (did you mean 'X'?)`` for the option closest to a misspelt ``word``, or ""."""
     import difflib
     close = difflib.get_close_matches(word, list(options), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _one_of(word: str, options: Any) -> str:
+def one_of(word: str, options: Any) -> str:
     """A did-you-mean hint, or else the list of what is allowed."""
-    return _did_you_mean(word, options) or f" (one of {', '.join(options)})"
+    return did_you_mean(word, options) or f" (one of {', '.join(options)})"

@@ -6,8 +6,6 @@ People are merged by name: the fullest roles win.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from .model import Value
 from .people import merge_people, order_by_first_mention
 from .state import Candidate, DocState, Span

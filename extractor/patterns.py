@@ -6,7 +6,7 @@ from typing import Any
 
 import regex
 
-from .errors import _did_you_mean
+from .errors import Problem, did_you_mean
 from .rulefile import Located
 
 _REF = regex.compile(r"%\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<cap>[A-Za-z_][A-Za-z0-9_]*))?\}")
@@ -94,8 +94,24 @@ def _unclosed_paren(text: str, what: str = "(") -> int | None:
 
 
 class PatternLibrary:
-    """The named sub-patterns of a rule pack and what is derived from them (the loader's
-    ``library``, ``words``, ``expanded``, ... set up by ``_Builder``)."""
+    """The named sub-patterns (``patterns:``) of the rule files loaded so far, and the
+    patterns expanded and compiled with them; every problem goes to ``problems``, with
+    its file:line:col. The rule loader (extractor/rulebook.py) fills ``library`` and
+    ``words`` as it reads each file."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        self.library: dict[str, tuple[str, Located, tuple]] = {}
+        """Name -> (pattern source, its file, its path in the file)."""
+        self.words: dict[str, tuple[str, ...]] = {}
+        """The words of each word-list sub-pattern."""
+        self.named_lists: dict[str, tuple[str, ...]] = {}
+        """The ``regex`` named lists word-list sub-patterns compile to (see :func:`word_list`)."""
+        self.expanded: dict[str, str] = {}
+        self.bad_library: set[str] = set()
+        self.cycles: set[frozenset[str]] = set()
+        self.used: set[str] = set()
+        self.checked: set[str] = set()
 
     # -- sub-pattern expansion ---------------------------------------------------------
     def expand(self, text: str, doc: Located, path: tuple, stack: tuple[str, ...] = (),
@@ -129,7 +145,7 @@ class PatternLibrary:
             if name not in self.library:
                 ok = False
                 self.problems.append(doc.problem(path, "unknown-pattern",
-                                                 f"unknown sub-pattern %{{{name}}}{_did_you_mean(name, self.library)}",
+                                                 f"unknown sub-pattern %{{{name}}}{did_you_mean(name, self.library)}",
                                                  index=m.start()))
                 continue
             if name in self.expanded:

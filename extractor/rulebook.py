@@ -24,7 +24,7 @@ from typing import Any
 import regex
 
 from .config import shipped_rules_dirname
-from .errors import Problem, RuleError, _article, _did_you_mean, _one_of
+from .errors import Problem, RuleError, a_or_an, did_you_mean, one_of
 from .patterns import PatternLibrary, word_list
 from .rulefile import Located, load_located
 from .schema import (CHROME_ACTIONS, CUE_TYPES, DEFAULT_SCOPE, EXAMPLE_KEYS, FIELDS_FILE, KIND_TYPES, KINDS,
@@ -145,19 +145,9 @@ class RuleBook:
 
 class _Builder(PatternLibrary):
     def __init__(self) -> None:
-        self.problems: list[Problem] = []
+        super().__init__([])
         self.docs: list[tuple[Located, int]] = []   # (document, pack index)
-        self.library: dict[str, tuple[str, Located, tuple]] = {}
-        self.words: dict[str, tuple[str, ...]] = {}
-        """The words of each word-list sub-pattern."""
-        self.named_lists: dict[str, tuple[str, ...]] = {}
-        """The ``regex`` named lists word-list sub-patterns compile to (see :func:`word_list`)."""
-        self.expanded: dict[str, str] = {}
-        self.bad_library: set[str] = set()
         self.library_pack: dict[str, int] = {}
-        self.cycles: set[frozenset[str]] = set()
-        self.used: set[str] = set()
-        self.checked: set[str] = set()
 
     # -- loading -----------------------------------------------------------------------
     def add_file(self, path: Path, pack: int) -> None:
@@ -179,14 +169,14 @@ class _Builder(PatternLibrary):
         # a file none of whose keys is (nor looks like) a top-level key is some other file
         # (a link to a system file, another tool's YAML): one problem, not one per line
         if not isinstance(doc.data, dict) or (doc.data and not any(
-                k in TOP_KEYS or _did_you_mean(str(k), TOP_KEYS) for k in doc.data)):
+                k in TOP_KEYS or did_you_mean(str(k), TOP_KEYS) for k in doc.data)):
             self.problems.append(doc.problem((), "not-a-rule-file",
                                              f"not a rule file: a rule file is a mapping of {', '.join(TOP_KEYS)}"))
             return
         for key in doc.data:
             if key not in TOP_KEYS:
                 self.problems.append(doc.problem((key,), "unknown-key",
-                                                 f"unknown top-level key '{key}'{_did_you_mean(key, TOP_KEYS)}",
+                                                 f"unknown top-level key '{key}'{did_you_mean(key, TOP_KEYS)}",
                                                  key=True))
         check_settings(doc, self.problems)
         pats = doc.data.get("patterns") or {}
@@ -231,7 +221,7 @@ class _Builder(PatternLibrary):
         for key, val in r.items():
             if key not in RULE_KEYS:
                 self.problems.append(doc.problem(path + (key,), "unknown-key",
-                                                 f"unknown rule key '{key}'{_did_you_mean(key, RULE_KEYS)}", key=True))
+                                                 f"unknown rule key '{key}'{did_you_mean(key, RULE_KEYS)}", key=True))
                 ok = False
                 continue
             want = RULE_KEYS[key]
@@ -240,7 +230,7 @@ class _Builder(PatternLibrary):
             if got not in wants:
                 hint = " (quote it)" if _STR in wants and got in (_BOOL, _INT, "null") else ""
                 self.problems.append(doc.problem(path + (key,), "bad-type",
-                                                 f"'{key}' must be {' or '.join(_article(w) for w in wants)}, "
+                                                 f"'{key}' must be {' or '.join(a_or_an(w) for w in wants)}, "
                                                  f"not {got}{hint}"))
                 ok = False
         if "id" not in r:
@@ -250,7 +240,7 @@ class _Builder(PatternLibrary):
         if kind not in KINDS:
             self.problems.append(doc.problem(path + ("kind",), "bad-value",
                                              f"kind must be one of {', '.join(KINDS)}"
-                                             + (_did_you_mean(str(kind), KINDS) if kind else "")))
+                                             + (did_you_mean(str(kind), KINDS) if kind else "")))
             return False
         for key in REQUIRED[kind]:
             if key not in r:
@@ -261,7 +251,7 @@ class _Builder(PatternLibrary):
             ok = False
         if "scope" in r and r["scope"] not in SCOPES:
             self.problems.append(doc.problem(path + ("scope",), "bad-value",
-                                             f"scope must be one of {', '.join(SCOPES)}{_did_you_mean(str(r['scope']), SCOPES)}"))
+                                             f"scope must be one of {', '.join(SCOPES)}{did_you_mean(str(r['scope']), SCOPES)}"))
             ok = False
         if "action" in r and r["action"] not in CHROME_ACTIONS:
             self.problems.append(doc.problem(path + ("action",), "bad-value",
@@ -308,7 +298,7 @@ class _Builder(PatternLibrary):
             npath = path + (("normalise", k) if isinstance(r.get("normalise"), list) else ("normalise",))
             if not isinstance(n, str) or n not in NORMALISERS:
                 self.problems.append(doc.problem(npath, "bad-value",
-                                                 f"unknown normaliser '{n}'{_one_of(str(n), NORMALISERS)}"))
+                                                 f"unknown normaliser '{n}'{one_of(str(n), NORMALISERS)}"))
                 return None
             for need in NORMALISERS[n]:
                 if not any(any(c in pat.groupindex for pat in compiled) for c in need):
@@ -378,7 +368,7 @@ class _Builder(PatternLibrary):
             for key in ex:
                 if key not in EXAMPLE_KEYS:
                     self.problems.append(doc.problem(epath + (key,), "unknown-key",
-                                                     f"unknown example key '{key}'{_did_you_mean(key, EXAMPLE_KEYS)}",
+                                                     f"unknown example key '{key}'{did_you_mean(key, EXAMPLE_KEYS)}",
                                                      key=True))
                     ok = False
             if not ex["expect"]:
@@ -560,7 +550,7 @@ def build(packs: list[list[Path]]) -> RuleBook:
         r = rules.get(rid)
         if r is None:
             b.problems.append(doc.problem(path, "unknown-rule",
-                                          f"cannot disable unknown rule '{rid}'{_did_you_mean(rid, rules)}"))
+                                          f"cannot disable unknown rule '{rid}'{did_you_mean(rid, rules)}"))
         else:
             r.enabled = False
             r.disabled_at = f"{doc.file}:{doc.where(path)[0]}"
@@ -589,7 +579,7 @@ def _field_problem(name: str, declared: dict[str, FieldSpec], types: tuple[str, 
     if name in declared:
         return (f"{who} cannot fill field '{name}' (a {declared[name].type} field); "
                 f"it fills {', '.join(fits) or 'no declared field'}")
-    hint = _did_you_mean(name, fits) or _did_you_mean(name, declared)
+    hint = did_you_mean(name, fits) or did_you_mean(name, declared)
     return hint and f"unknown field '{name}'{hint}" or \
         f"unknown field '{name}' ({who} fills {', '.join(fits) or 'no declared field'}; declare new fields under 'fields:')"
 

@@ -37,7 +37,7 @@ from functools import lru_cache
 from typing import Any
 
 from .config import shipped_rules_dirname
-from .errors import RuleError, _did_you_mean
+from .errors import RuleError, did_you_mean
 from .rulefile import load_located
 
 KINDS = {
@@ -192,14 +192,14 @@ def read_fields(doc: Any, into: dict[str, FieldSpec], problems: list[Any]) -> No
         for key in decl:
             if key not in FIELD_KEYS:
                 problems.append(doc.problem(path + (key,), "unknown-key",
-                                            f"unknown field key '{key}'{_did_you_mean(str(key), FIELD_KEYS)}",
+                                            f"unknown field key '{key}'{did_you_mean(str(key), FIELD_KEYS)}",
                                             key=True))
                 ok = False
         ftype = decl.get("type")
         if ftype not in TYPES:
             problems.append(doc.problem(path + ("type",), "bad-value",
                                         f"field type must be one of {', '.join(TYPES)}"
-                                        + (_did_you_mean(str(ftype), TYPES) if ftype else "")))
+                                        + (did_you_mean(str(ftype), TYPES) if ftype else "")))
             ok = False
         if ftype == "points" and name != "points":
             problems.append(doc.problem(path + ("type",), "bad-value",
@@ -209,7 +209,7 @@ def read_fields(doc: Any, into: dict[str, FieldSpec], problems: list[Any]) -> No
             if key in decl and decl[key] not in options:
                 problems.append(doc.problem(path + (key,), "bad-value",
                                             f"{key} must be one of {', '.join(options)}"
-                                            f"{_did_you_mean(str(decl[key]), options)}"))
+                                            f"{did_you_mean(str(decl[key]), options)}"))
                 ok = False
         for key in ("label", "part", "description"):
             if key in decl and not isinstance(decl[key], str):
@@ -307,7 +307,7 @@ def check_settings(doc: Any, problems: list[Any]) -> None:
         path = ("settings", section)
         if section not in SETTINGS:
             problems.append(doc.problem(path, "unknown-key", f"unknown settings section '{section}'"
-                                        f"{_did_you_mean(str(section), SETTINGS)}", key=True))
+                                        f"{did_you_mean(str(section), SETTINGS)}", key=True))
             continue
         if not isinstance(body, dict):
             problems.append(doc.problem(path, "bad-type", f"settings '{section}' must be a mapping"))
@@ -316,7 +316,7 @@ def check_settings(doc: Any, problems: list[Any]) -> None:
         for key, v in body.items():
             if key not in keys:
                 problems.append(doc.problem(path + (key,), "unknown-key",
-                                            f"unknown setting '{section}.{key}'{_did_you_mean(str(key), keys)}",
+                                            f"unknown setting '{section}.{key}'{did_you_mean(str(key), keys)}",
                                             key=True))
             elif not _type_ok(v, keys[key]):
                 want = "a field name" if keys[key] == _FIELD else ("an " if keys[key][0] in "aeiou" else "a ") + keys[key]

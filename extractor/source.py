@@ -1,4 +1,5 @@
-"""Reading input files: byte decoding, clean-up and markup stripping.
+"""Stage 1, read: input files to text -- which files (:func:`iter_inputs`), byte decoding,
+clean-up and markup stripping.
 
 Everything the engine sees goes through a :class:`Source`:
 

@@ -20,7 +20,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Sequence
 
-from .cliargs import _Parser, _common, _rule_error, _seconds, load_engine
+from .cliargs import Parser, common_options, load_engine, rule_error_status, seconds
 from .errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, RuleError
 
 RULES_ACTIONS = ("check", "test", "list", "schema")
@@ -34,7 +34,7 @@ def _rule_args(p: argparse.ArgumentParser, dirs: bool = True) -> None:
                    help="overlay rule directory (repeatable), same as a DIR argument")
     p.add_argument("--no-shipped-rules", action="store_true",
                    help="the first DIR is the base pack instead of the shipped rules")
-    p.add_argument("--pattern-timeout", type=_seconds, metavar="SECONDS",
+    p.add_argument("--pattern-timeout", type=seconds, metavar="SECONDS",
                    help="time budget of one pattern over one document")
 
 
@@ -109,7 +109,7 @@ def cmd_rules(argv: Sequence[str]) -> int:
 
 
 def rules_check(argv: Sequence[str]) -> int:
-    p = _Parser(prog="summarize rules check",
+    p = Parser(prog="summarize rules check",
                 description="Validate rule files: print every problem as file:line:col with the line and a caret.")
     _rule_args(p)
     args = p.parse_args(argv)
@@ -141,7 +141,7 @@ def _pack_dirs(packs: list[list[Path]], no_shipped: bool) -> list[tuple[str, str
 
 
 def rules_test(argv: Sequence[str]) -> int:
-    p = _Parser(prog="summarize rules test",
+    p = Parser(prog="summarize rules test",
                 description="Run every rule's examples and counter-examples through the whole engine.")
     _rule_args(p)
     p.add_argument("--all", action="store_true",
@@ -155,7 +155,7 @@ def rules_test(argv: Sequence[str]) -> int:
     try:
         engine = _engine(args)
     except RuleError as e:
-        return _rule_error(e)
+        return rule_error_status(e)
     rules = list(engine.book.rules)
     if explicit and not args.all:
         rules = [r for r in rules if _same_file(r.file, explicit)]
@@ -232,7 +232,7 @@ def _same_file(name: str, files: list[Path]) -> bool:
 
 
 def rules_list(argv: Sequence[str]) -> int:
-    p = _Parser(prog="summarize rules list", description="The effective rule set after overlays.")
+    p = Parser(prog="summarize rules list", description="The effective rule set after overlays.")
     _rule_args(p)
     p.add_argument("--kind", action="append", default=[], help="only rules of this kind (repeatable)")
     p.add_argument("--json", action="store_true", help="one JSON object per rule")
@@ -277,7 +277,7 @@ def _state(r: Any) -> str:
 
 
 def rules_schema(argv: Sequence[str]) -> int:
-    p = _Parser(prog="summarize rules schema",
+    p = Parser(prog="summarize rules schema",
                 description="Print the JSON Schema (draft 2020-12) of rule files.")
     p.parse_args(argv)
     import json
@@ -290,7 +290,7 @@ def rules_schema(argv: Sequence[str]) -> int:
 # -- summarize schema -------------------------------------------------------------------------
 
 def cmd_schema(argv: Sequence[str]) -> int:
-    p = _Parser(prog="summarize schema",
+    p = Parser(prog="summarize schema",
                 description="Print the JSON Schema (draft 2020-12) of a summary as data: what "
                             "--format json/jsonl/yaml print, with or without --explain "
                             "('summarize rules schema' is the schema of rule files).")
@@ -311,12 +311,12 @@ def cmd_schema(argv: Sequence[str]) -> int:
 
 def cmd_explain(argv: Sequence[str]) -> int:
     from .explain import explain, field_names, render_json, render_text
-    p = _Parser(prog="summarize explain",
+    p = Parser(prog="summarize explain",
                 description="Show why each value is there: rule, span, text; rules fired, near misses, never fired.")
     p.add_argument("file", metavar="FILE", help="a report file, or - for stdin")
     p.add_argument("--field", metavar="NAME", help="only this field (one the rules declare), with every candidate")
     p.add_argument("--json", action="store_true", help="the explanation as JSON")
-    _common(p)
+    common_options(p)
     args = p.parse_args(argv)
     engine = load_engine(args)   # a RuleError is reported by main()
     names = field_names(engine.book.fields)
@@ -343,13 +343,13 @@ def cmd_explain(argv: Sequence[str]) -> int:
 
 def cmd_eval(argv: Sequence[str]) -> int:
     from .evaluate import CorpusError, load_gold, report, run_corpus, score, to_json
-    p = _Parser(prog="summarize eval",
+    p = Parser(prog="summarize eval",
                 description="Score the engine against a gold corpus (CORPUS_DIR/gold.jsonl), in process, "
                             "and report what each rule did.")
     p.add_argument("corpus", metavar="CORPUS_DIR")
     p.add_argument("--show-errors", type=int, default=10, metavar="N", help="show the first N misses (default 10)")
     p.add_argument("--json", action="store_true", help="the full result as JSON")
-    _common(p)
+    common_options(p)
     args = p.parse_args(argv)
     corpus = Path(args.corpus)
     if not corpus.is_dir():

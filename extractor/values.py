@@ -1,4 +1,6 @@
-"""Normalisers applied to captures: numerals, dates, person lists, stripping.
+"""Values from matches, shared by the stages: :func:`resolve` turns a rule's match into a
+value through the rule's normalisers (as rule files call them): numerals, dates, person
+lists, stripping.
 
 They know formats, not words: the numeral characters come from the rules' ``numerals``
 table, the person pieces from the ``settings.persons`` patterns.
