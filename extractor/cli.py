@@ -171,8 +171,8 @@ def cmd_summarize(argv: Sequence[str]) -> int:
         elif fmt == "html":
             from .report_html import to_html
             out_chunks.append(to_html(summary, src, name=name, markup=args.show_markup))
-        elif fmt in ("yaml", "csv", "csv-points"):  # extractor/formats.py
-            from .formats import record
+        elif fmt in ("yaml", "csv", "csv-points"):  # extractor/tables.py
+            from .tables import record
             out_chunks.append(record(fmt, name, summary.to_dict(args.explain), summary.labels,
                                      explain=args.explain, fields=summary.field_specs()))
         else:
@@ -347,7 +347,7 @@ def run_cli(args: Any, engine: Any, inputs: Iterable[str], fmt: str, multi: bool
     from .errors import EXIT_INPUT, EXIT_OK, printable
     from .progress import Progress
 
-    from .formats import FORMATS as DICT_FORMATS, error_record, record  # yaml, csv, csv-points
+    from .tables import FORMATS as DICT_FORMATS, error_record, record  # yaml, csv, csv-points
     render = fmt if fmt in ("markdown", "jsonl") else "dict" if fmt in DICT_FORMATS + ("parquet",) else "json"
     csv_header = True  # CSV: one header row, before the first file's rows
     opts = Options(render, bool(args.explain), args.encoding, args.input_format,

@@ -391,7 +391,7 @@ INJECTED = "县委书记王强主持召开会议。\n县委书记王强讲话。
 
 
 def test_csv_cells_that_start_a_formula_are_neutralised(engine, tmp_path):
-    from extractor.formats import _csv, record
+    from extractor.tables import _csv, record
     assert _csv([["=1+1", "+1", "-1", "@A1", "\tx", "\rx", "a=b", 3]]) == \
         "'=1+1,'+1,'-1,'@A1,'\tx,\"'\rx\",a=b,3\r\n"
     (tmp_path / "=HYPERLINK(1).txt").write_text(INJECTED, encoding="utf-8")
