@@ -1,7 +1,6 @@
-"""What rule files may say: top-level keys, rule kinds and keys, settings, the output
-fields they declare, and the JSON Schema of all that (``summarize rules schema``).
-
-The output fields, declared in rule files (``fields:``), and the settings keys the engine reads.
+"""What rule files may say: top-level keys, rule kinds and keys, the settings keys the engine
+reads, the output fields they declare (``fields:``), and the JSON Schema of all that
+(``summarize rules schema``).
 
 A summary's fields are data: each one is declared once, in ``rules/05-fields.yaml`` (an
 overlay may add its own), with a name, a value type, a default label, where Markdown shows
