@@ -214,29 +214,13 @@ def _write_stdout(chunks: list[str]) -> None:
 
 
 def _write_atomic(path: str, data: str) -> None:
-    import tempfile
-    d = os.path.dirname(os.path.abspath(path)) or "."
+    """Write ``data`` to ``path`` all at once, as the batch path does (:class:`AtomicOutput`)."""
+    out = AtomicOutput(path)
     try:
-        fd, tmp = tempfile.mkstemp(dir=d, prefix=".summarize-", suffix=".tmp")
-    except OSError as e:
-        raise OutputError(path, e) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-        umask_mode(tmp)  # mkstemp makes it 0600: give it the mode a plain open() would
-        os.replace(tmp, path)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise OutputError(path, e) from None
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        out.write(data)
+        out.commit()
+    finally:
+        out.discard()
 
 
 def _dispatch(argv: Sequence[str]) -> int:
