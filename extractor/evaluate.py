@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .schema import KINDS
+from .schema import KINDS, outputs, shipped_fields
 
 SCALARS = ["title", "published", "source", "meeting", "meeting_date"]
 PEOPLE = ["hosts", "speakers"]
@@ -35,7 +35,6 @@ PEOPLE = ["hosts", "speakers"]
 def scored(gold: list[dict], fields: Any = None) -> dict[str, list[str]]:
     """The fields to score, by how: ``scalars``, ``people`` (with roles), ``names``,
     ``points``. The built-in fields always; a field a rule pack adds when the gold has it."""
-    from .schema import outputs, shipped_fields
     from .model import CORE_FIELDS
     out: dict[str, list[str]] = {"scalars": [], "people": [], "names": [], "points": []}
     how = {"text": "scalars", "date": "scalars", "persons": "people", "names": "names", "points": "points"}

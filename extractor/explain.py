@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from .model import Summary
-from .schema import KINDS
+from .schema import KINDS, outputs
 
 FIELDS = ("title", "published", "source", "meeting", "meeting_date", "hosts", "speakers",
           "attendees", "relayed", "points")
@@ -21,7 +21,6 @@ FIELDS = ("title", "published", "source", "meeting", "meeting_date", "hosts", "s
 def field_names(fields: Any) -> list[str]:
     """The declared output fields in the order explain shows them: declaration order, the
     numbered points last."""
-    from .schema import outputs
     specs = outputs(fields)
     return [f.name for f in specs if f.type != "points"] + [f.name for f in specs if f.type == "points"]
 _PREVIEW = 80

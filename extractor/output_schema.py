@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .schema import outputs, shipped_fields
+
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$|^--\d{2}-\d{2}$"
 """A full ISO date, or ``--MM-DD`` when the report gives only month and day."""
 
@@ -60,7 +62,6 @@ def _and(names: list[str]) -> str:
 def output_schema(fields: Any = None) -> dict[str, Any]:
     """The JSON Schema of ``Summary.to_dict(explain)`` for the declared output ``fields``
     (a rule book's ``fields``; default: the shipped declarations)."""
-    from .schema import outputs, shipped_fields
     specs = outputs(fields or shipped_fields())
     listed = [f.name for f in specs if not f.scalar and f.type != "points"]
     evidence_props: dict[str, Any] = {}

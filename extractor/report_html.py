@@ -27,6 +27,7 @@ from typing import Any, Iterable
 
 from .model import Summary
 from .render import to_markdown
+from .schema import outputs, rows, shipped_fields
 
 FIELDS = ("title", "meeting", "meeting_date", "hosts", "speakers", "attendees", "relayed",
           "source", "published", "points", "items")
@@ -47,7 +48,6 @@ EXTRA_COLOURS = ("#f4b6c2", "#b5ead7", "#c7ceea", "#ffdac1", "#e2f0cb", "#d5aaff
 def field_order(specs: Any) -> list[str]:
     """The highlighted fields, outermost first when two spans are the same: the heading, the
     Markdown rows in their order, the other fields, the points, then their sub-items."""
-    from .schema import rows
     heading = [f.name for f in specs if f.show == "heading"]
     row = [f.name for f in rows(specs)]
     points = [f.name for f in specs if f.type == "points"]
@@ -130,7 +130,6 @@ class _Open:
 def spans(d: dict[str, Any], labels: dict[str, str], fields: Any = None) -> list[Span]:
     """The evidence spans of ``Summary.to_dict(explain=True)``, each with its field and label;
     ``fields``: the declared output fields (default: the shipped ones)."""
-    from .schema import outputs, shipped_fields
     specs = outputs(fields or shipped_fields())
     L = labels.get
     ev = d.get("evidence") or {}

@@ -1061,7 +1061,6 @@ def iter_inputs(paths: Iterable[str], empty: list[str] | None = None) -> Iterato
             if not found and empty is not None:
                 empty.append(p)
         elif "://" in p:
-            from .source import is_url
             yield from (_expand_url(p) if is_url(p) else (p,))
         else:
             yield p

@@ -48,6 +48,8 @@ import shutil
 import tempfile
 from typing import Any, Iterable
 
+from .schema import outputs, shipped_fields
+
 FORMATS = ("yaml", "csv", "csv-points")
 """The formats written from ``Summary.to_dict`` by :func:`record`."""
 
@@ -61,7 +63,6 @@ PARTS = (("hosts", "host"), ("speakers", "speaker"), ("attendees", "attendee"))
 def parts(fields: Any = None) -> list[tuple[str, str]]:
     """(field, part) of each declared people field (``persons`` or ``names``), in declaration
     order; ``fields`` default to the shipped declarations."""
-    from .schema import outputs, shipped_fields
     return [(f.name, f.part) for f in outputs(fields or shipped_fields()) if f.people]
 
 
@@ -193,7 +194,6 @@ ROW_GROUP = 2048
 
 def _specs(fields: Any = None) -> list[Any]:
     """The declared output fields as report columns: declaration order, the points last."""
-    from .schema import outputs, shipped_fields
     specs = outputs(fields or shipped_fields())
     return [f for f in specs if f.type != "points"] + [f for f in specs if f.type == "points"]
 
