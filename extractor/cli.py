@@ -10,6 +10,10 @@ Exit status: 0 success; 1 an input could not be read, a directory held no report
 the output could not be written (or a rule example failed); 2 usage (an -o target that is a
 directory or in a missing directory included) or rule-file errors; 3 internal error (a bug);
 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). Errors are one line on stderr, never a traceback.
+
+This module is ``summarize FILE...`` itself (one input here, several through
+:func:`run_cli`); the other subcommands are in extractor/subcommands.py, the arguments
+and engine loading they share in extractor/cliargs.py.
 """
 from __future__ import annotations
 
