@@ -44,7 +44,7 @@ THREAD = r"""
 import sys, threading
 from extractor import rulecache
 from extractor.batch import Options, iter_results
-from extractor.cli import iter_inputs
+from extractor.source import iter_inputs
 engine = rulecache.load()
 paths = list(iter_inputs([sys.argv[1]]))
 def run():

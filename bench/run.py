@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from extractor import Engine  # noqa: E402
 from extractor.engine import STAGES  # noqa: E402
-from extractor.reader import decode, read_path  # noqa: E402
+from extractor.source import decode, read_path  # noqa: E402
 
 TARGETS = {
     "docs_per_s": 1000.0,          # >= one core, corpus-sized reports
@@ -251,12 +251,12 @@ import time, json, sys
 t0 = time.perf_counter()
 import regex
 t1 = time.perf_counter()
-import extractor.cli, extractor.reader, extractor.config, extractor.rulecache
+import extractor.cli, extractor.source, extractor.config, extractor.rulecache
 t2 = time.perf_counter()
 from extractor import rulecache
 e = rulecache.load()
 t3 = time.perf_counter()
-src = extractor.reader.read_path(sys.argv[1])
+src = extractor.source.read_path(sys.argv[1])
 t4 = time.perf_counter()
 s = e.summarize_source(src); s.to_markdown()
 t5 = time.perf_counter()
@@ -337,7 +337,7 @@ mode = sys.argv[2]
 if mode == "tracemalloc":
     import tracemalloc
 from extractor import rulecache
-from extractor.reader import read_path
+from extractor.source import read_path
 t_load = time.perf_counter()
 e = rulecache.load()
 t_load = time.perf_counter() - t_load

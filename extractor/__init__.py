@@ -11,7 +11,7 @@ The public API is what ``__all__`` lists, plus these modules:
 * ``extractor.rulecache.load`` -- ``Engine.load`` with the disk cache the CLI uses;
 * ``extractor.batch.summarize_many`` -- many files on all cores;
 * ``extractor.dask_helpers`` -- the same on a Dask cluster;
-* ``extractor.reader`` -- ``read_path``, ``from_text``: decoding and markup stripping;
+* ``extractor.source`` -- ``read_path``, ``from_text``: decoding and markup stripping;
 * ``extractor.report_html.to_html`` -- the ``--format html`` page.
 
 Every other submodule is a stage of the engine or of the command line: internal, and free
@@ -20,7 +20,7 @@ to change between versions.
 from .engine import Engine
 from .errors import Problem, RuleError
 from .model import Evidence, Item, Person, Point, Summary, Value
-from .reader import ReadError, Source
+from .source import ReadError, Source
 
 __all__ = ["Engine", "Evidence", "Item", "Person", "Point", "Problem", "ReadError", "RuleError",
            "Source", "Summary", "Value", "__version__"]

@@ -73,10 +73,10 @@ class Options:
     encoding: str | None = None
     input_format: str | None = None
     max_bytes: int | None = -1
-    """Size cap of one input in bytes (-1: :data:`extractor.reader.MAX_BYTES`; None or 0: none)."""
+    """Size cap of one input in bytes (-1: :data:`extractor.source.MAX_BYTES`; None or 0: none)."""
 
     def cap(self) -> int | None:
-        from .reader import MAX_BYTES
+        from .source import MAX_BYTES
         return MAX_BYTES if self.max_bytes == -1 else self.max_bytes
 
 
@@ -106,7 +106,7 @@ class FileResult:
 def process(engine, path: str, payload: Any, opts: Options) -> FileResult:
     """Read (unless ``payload`` already holds a Source or a text), summarise and render one input."""
     from .errors import printable
-    from .reader import ReadError, Source, from_text, read_path
+    from .source import ReadError, Source, from_text, read_path
 
     try:
         if payload is None:
@@ -215,7 +215,7 @@ def _context():
 def _items(inputs: Iterable[Any], opts: Options) -> list[tuple[str, Any]]:
     """(label, payload) pairs: payload None means "read the file in the worker"; stdin
     (``-``) is read here, in the parent, once."""
-    from .reader import ReadError, read_stdin
+    from .source import ReadError, read_stdin
 
     out: list[tuple[str, Any]] = []
     stdin_done = False
@@ -397,7 +397,7 @@ def summarize_many(paths: Iterable[Any], engine_factory: Any = None, jobs: int |
     ``engine_factory``: an Engine, a callable returning one, or a dict of Engine.load
     arguments (default: shipped rules).  ``jobs``: processes summarising at once, this one
     included (default: all cores; 1: this process only).  ``max_bytes``: a larger input is
-    a FileError, not read (default :data:`extractor.reader.MAX_BYTES`, 50 MiB; None: no cap).
+    a FileError, not read (default :data:`extractor.source.MAX_BYTES`, 50 MiB; None: no cap).
     Only regular files are read: a FIFO or a device is a FileError too."""
     opts = Options("dict", explain, encoding, input_format, max_bytes)
     for r in iter_results(list(paths), engine_factory, jobs=jobs, opts=opts, chunksize=chunksize):
@@ -405,180 +405,4 @@ def summarize_many(paths: Iterable[Any], engine_factory: Any = None, jobs: int |
         yield r.path, (err if err is not None else r.value)
 
 
-# --------------------------------------------------------------------------- the CLI's batch
 
-class AtomicOutput:
-    """Text written to a temporary file next to ``path``, renamed over it by :meth:`commit`;
-    :meth:`discard` (or an exception) leaves no temporary file behind."""
-
-    def __init__(self, path: str):
-        import tempfile
-
-        from .errors import OutputError
-        self.path = path
-        d = os.path.dirname(os.path.abspath(path)) or "."
-        try:
-            fd, self.tmp = tempfile.mkstemp(dir=d, prefix=".summarize-", suffix=".tmp")
-        except OSError as e:
-            raise OutputError(path, e) from None
-        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
-
-    def write(self, s: str) -> None:
-        from .errors import OutputError
-        try:
-            self.fh.write(s)
-        except OSError as e:
-            raise OutputError(self.path, e) from None
-
-    def commit(self) -> None:
-        from .cli import umask_mode
-        from .errors import OutputError
-        try:
-            self.fh.close()
-            umask_mode(self.tmp)  # mkstemp makes the file 0600; give it the mode a plain open() would
-            os.replace(self.tmp, self.path)
-        except OSError as e:
-            raise OutputError(self.path, e) from None
-        self.tmp = None
-
-    def discard(self) -> None:
-        if self.tmp is not None:
-            try:
-                self.fh.close()
-            except OSError:
-                pass
-            try:
-                os.unlink(self.tmp)
-            except OSError:
-                pass
-            self.tmp = None
-
-
-def run_cli(args: Any, engine: Any, inputs: Iterable[str], fmt: str, multi: bool | None = None) -> int:
-    """Summarise ``inputs`` for ``cmd_summarize`` (several files, or ``--dask``) and write
-    the output exactly as the one-file path does; returns the exit status.  With ``--dask``
-    ``inputs`` may be an iterator (a stream: ``multi`` then says whether there are several)."""
-    from .errors import EXIT_INPUT, EXIT_OK, printable
-    from .progress import Progress
-
-    from .formats import FORMATS as DICT_FORMATS, error_record, record  # yaml, csv, csv-points
-    render = fmt if fmt in ("markdown", "jsonl") else "dict" if fmt in DICT_FORMATS + ("parquet",) else "json"
-    csv_header = True  # CSV: one header row, before the first file's rows
-    opts = Options(render, bool(args.explain), args.encoding, args.input_format,
-                   _cap(getattr(args, "max_size", None)))
-    dask = None
-    if getattr(args, "dask", None):
-        from .dask_helpers import DaskRun, DaskUsageError
-        try:
-            dask = DaskRun(args.dask, engine, opts, partition_size=getattr(args, "partition_size", None),
-                           local_workers=getattr(args, "jobs", None))
-        except DaskUsageError as e:
-            from .errors import EXIT_USAGE
-            print(f"summarize: error: {e}", file=sys.stderr)
-            return EXIT_USAGE
-        total = _count_for_progress(args.files) if not isinstance(inputs, Sequence) else len(inputs)
-        results: Iterable[FileResult] = dask.results(inputs)
-    else:
-        inputs = list(inputs)
-        total = len(inputs)
-        results = iter_results(inputs, engine, jobs=getattr(args, "jobs", None), opts=opts)
-    if multi is None:
-        multi = total > 1
-    status = EXIT_OK
-    table = None
-    if fmt == "parquet":  # extractor/tables.py: two tables, one file each or one per partition
-        from .tables import ParquetOutput
-        table = ParquetOutput(args.output, rows_per_file=dask.partition_size if dask else None,
-                              fields=engine.book.fields)
-    out = AtomicOutput(args.output) if args.output and table is None else None
-    stdout_tty = out is None and _isatty(sys.stdout)
-    bar = Progress(total)
-    try:
-        for r in results:
-            msgs: list[str] = []
-            chunk = ""
-            name = printable(r.path)  # what the output calls the file: valid UTF-8, one line
-            if r.error is not None:
-                error = printable(r.error)
-                msgs.append(f"summarize: {error}")
-                status = max(status, EXIT_INTERNAL if r.internal else EXIT_INPUT)
-                if table is not None:
-                    table.add(name, None, error)
-                elif fmt == "jsonl":
-                    chunk = json.dumps({"file": name, "error": error}, ensure_ascii=False) + "\n"
-                elif fmt in DICT_FORMATS:
-                    chunk = error_record(fmt, name, error) if multi else ""
-            else:
-                msgs.extend(f"summarize: warning: {name}: {printable(str(w))}" for w in r.warnings)
-                if r.empty:
-                    msgs.append(f"summarize: note: {name}: nothing to extract")
-                if table is not None:
-                    table.add(name, r.value)
-                elif fmt == "markdown":
-                    chunk = f"{markdown_comment(name)}\n{r.value}\n" if multi else r.value
-                elif fmt == "json":
-                    chunk = r.value + "\n"
-                elif fmt in DICT_FORMATS:
-                    chunk = record(fmt, name, r.value, engine.book.labels, first=csv_header,
-                                   multi=multi, explain=bool(args.explain), fields=engine.book.fields)
-                    csv_header = False
-                else:
-                    chunk = r.value
-            if msgs or (chunk and stdout_tty):
-                bar.clear()
-            for m in msgs:
-                print(m, file=sys.stderr)
-            if chunk:
-                if out is not None:
-                    out.write(chunk)
-                else:
-                    sys.stdout.write(chunk)
-                    sys.stdout.flush()
-            bar.update()
-        bar.close()
-        if out is not None:
-            out.commit()
-        if table is not None:
-            table.commit()
-    finally:
-        bar.clear()
-        if out is not None:
-            out.discard()
-        if table is not None:
-            table.discard()
-        close = getattr(results, "close", None)
-        if close is not None:
-            close()
-        if dask is not None:
-            dask.close()
-    return status
-
-
-def _count_for_progress(files: Sequence[str]) -> int:
-    """How many inputs a --dask stream has, counted (a second listing) only when a
-    progress bar will be drawn; 0 otherwise."""
-    from .progress import MIN_FILES, wanted
-    if not wanted(MIN_FILES):
-        return 0
-    from .cli import iter_inputs
-    return sum(1 for _ in iter_inputs(files))
-
-
-def markdown_comment(name: str) -> str:
-    """``<!-- name -->`` for the Markdown of several inputs; a name (already one line) cannot
-    close the comment: every ``-`` before another ``-`` is followed by a backslash and ``>``
-    is written ``&gt;``."""
-    import re
-    return "<!-- " + re.sub(r"-(?=-)", "-\\\\", name).replace(">", "&gt;") + " -->"
-
-
-def _cap(max_size: Any) -> int | None:
-    """Options.max_bytes from the CLI's ``--max-size`` (None: not given, the default cap)."""
-    return -1 if max_size is None else max_size
-
-
-def _isatty(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError, OSError):
-        return False

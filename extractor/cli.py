@@ -10,18 +10,24 @@ Exit status: 0 success; 1 an input could not be read, a directory held no report
 the output could not be written (or a rule example failed); 2 usage (an -o target that is a
 directory or in a missing directory included) or rule-file errors; 3 internal error (a bug);
 130 interrupted (Ctrl-C), 143 terminated (SIGTERM). Errors are one line on stderr, never a traceback.
+
+This module is ``summarize FILE...`` itself (one input here, several through
+:func:`run_cli`); the other subcommands are in extractor/subcommands.py, the arguments
+and engine loading they share in extractor/cliargs.py.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from typing import Any, Iterable, Sequence
 
+from .cliargs import (Parser, common_options, help_width, load_engine, positive_files, positive_jobs,
+                      rule_error_status, size, umask_mode)
 from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, OutputError, RuleError, printable
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
-    from typing import Any, Callable, Iterable, Iterator, Sequence
+SUBCOMMANDS = ("rules", "schema", "explain", "eval")
+"""The first arguments that name a subcommand (extractor/subcommands.py) instead of a file."""
 
 FORMATS = ("markdown", "json", "jsonl", "yaml", "csv", "csv-points", "html", "parquet")
 FORMAT_HELP = ("markdown (default): the summary as CommonMark with a table; json: one object "
@@ -32,107 +38,6 @@ FORMAT_HELP = ("markdown (default): the summary as CommonMark with a table; json
                "text with every value's evidence highlighted (one input); parquet: two tables, -o OUT.parquet "
                "(reports) and OUT.people.parquet (people), directories of one file per partition "
                "with --dask (pip install 'jiyao[parquet]')")
-
-
-def _formatter(prog: str) -> argparse.HelpFormatter:
-    """argparse's formatter with the terminal width found without importing shutil
-    (argparse builds one for every argument; shutil costs ~3 ms of a ~90 ms start)."""
-    return argparse.HelpFormatter(prog, width=_help_width())
-
-
-def _help_width() -> int:
-    try:
-        width = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        try:
-            width = os.get_terminal_size(sys.stderr.fileno()).columns
-        except (OSError, ValueError, AttributeError):
-            width = 80
-    return max(width - 2, 40)
-
-
-class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _formatter)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> None:  # one line, exit 2
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--rules", action="append", default=[], metavar="DIR",
-                   help="overlay rule directory (repeatable): adds, replaces (same id) or disables rules")
-    p.add_argument("--no-shipped-rules", action="store_true",
-                   help="use only the --rules directories, not the shipped rules")
-    p.add_argument("--encoding", help="input encoding (default: detected)")
-    p.add_argument("--input-format", choices=("text", "markdown", "html"),
-                   help="input format (default: from the file extension)")
-    p.add_argument("--pattern-timeout", type=_seconds, metavar="SECONDS",
-                   help="time budget of one pattern over one document (default: settings engine.pattern_timeout)")
-
-
-def _seconds(s: str) -> float:
-    try:
-        v = float(s)
-    except ValueError:
-        v = -1.0
-    if not v > 0 or v != v or v == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {s!r}")
-    return v
-
-
-def load_engine(args: argparse.Namespace):
-    from .config import overlay_dirs
-    from . import rulecache  # Engine.load with a disk cache of compiled rules
-    overlays = overlay_dirs(args.rules)
-    timeout = getattr(args, "pattern_timeout", None)
-    if args.no_shipped_rules:
-        if not overlays:
-            raise RuleError([])
-        return rulecache.load(overlays[:1], overlays=overlays[1:], timeout=timeout)
-    return rulecache.load(overlays=overlays, timeout=timeout)
-
-
-def _rule_error(e: RuleError) -> int:
-    if not e.problems:
-        print("summarize: error: --no-shipped-rules needs at least one --rules DIR", file=sys.stderr)
-        return EXIT_USAGE
-    for p in e.problems:
-        print(p.with_caret(), file=sys.stderr)
-    n = len(e.problems)
-    print(f"summarize: {n} problem{'s' if n != 1 else ''} in rule files", file=sys.stderr)
-    return EXIT_USAGE
-
-
-def _positive(what: str):
-    """An argparse type: a whole number of at least 1 (``what`` names it in the error)."""
-    def parse(s: str) -> int:
-        try:
-            v = int(s)
-        except ValueError:
-            v = 0
-        if v < 1:
-            raise argparse.ArgumentTypeError(f"expected a positive number of {what}, got {s!r}")
-        return v
-    return parse
-
-
-_jobs = _positive("jobs")
-_files = _positive("files")
-
-
-def _size(s: str) -> int:
-    """``--max-size``: bytes, or a number with K, M or G (powers of 1024); 0 is no limit."""
-    t = s.strip().upper().removesuffix("B")
-    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(t[-1:], 1)
-    try:
-        v = float(t[:-1] if mult > 1 else t) * mult
-    except ValueError:
-        v = -1.0
-    if not 0 <= v < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a size such as 50M, 200K or 0 (no limit), got {s!r}")
-    return int(v)
 
 
 def _check_output(p: argparse.ArgumentParser, path: str) -> None:
@@ -147,60 +52,15 @@ def _check_output(p: argparse.ArgumentParser, path: str) -> None:
         p.error(f"-o {name}: cannot write in {printable(d)}")
 
 
-INPUT_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
-
-
-def iter_inputs(paths: Iterable[str], empty: list[str] | None = None) -> Iterator[str]:
-    """The files named by ``paths``, one at a time: directories walked (their report files,
-    sorted within each directory), URLs with globs or naming a directory listed through
-    fsspec (``s3://bucket/2024/*.txt``), anything else as given.  A directory that holds
-    no report file is added to ``empty``."""
-    for p in paths:
-        if p != "-" and os.path.isdir(p):
-            found = False
-            for root, _dirs, files in os.walk(p):
-                for f in sorted(files):
-                    if f.lower().endswith(INPUT_EXTENSIONS):
-                        found = True
-                        yield os.path.join(root, f)
-            if not found and empty is not None:
-                empty.append(p)
-        elif "://" in p:
-            from .reader import is_url
-            yield from (_expand_url(p) if is_url(p) else (p,))
-        else:
-            yield p
-
-
-def _expand_url(url: str) -> list[str]:
-    """A URL's files: a glob expanded, a directory listed (report files, sorted); the URL
-    itself when fsspec is missing or lists nothing (reading it then says why)."""
-    try:
-        import fsspec.core
-        fs, _token, paths = fsspec.core.get_fs_token_paths(url)
-    except Exception:
-        return [url]
-    glob = any(c in url for c in "*?[")
-    out: list[str] = []
-    for p in sorted(paths):
-        try:
-            if fs.isdir(p):
-                out.extend(fs.unstrip_protocol(f) for f in sorted(fs.find(p))
-                           if f.lower().endswith(INPUT_EXTENSIONS))
-                continue
-        except Exception:
-            pass
-        out.append(fs.unstrip_protocol(p) if glob else url)  # a file's URL stays as given
-    return out or [url]
-
-
 def _expand_inputs(paths: Sequence[str]) -> tuple[list[str], list[str]]:
     """(the files to read, the directories that held no report file)."""
+    from .source import iter_inputs
     empty: list[str] = []
     return list(iter_inputs(paths, empty)), empty
 
 
 def _no_reports(empty: Sequence[str]) -> None:
+    from .source import INPUT_EXTENSIONS
     for d in empty:
         print(f"summarize: no report files in {printable(d)} ({', '.join(INPUT_EXTENSIONS)})", file=sys.stderr)
 
@@ -220,7 +80,7 @@ EXPLAIN_FORMATS = ("json", "jsonl", "yaml", "csv", "csv-points", "html")
 
 
 def _raw_formatter(prog: str) -> argparse.HelpFormatter:
-    return argparse.RawDescriptionHelpFormatter(prog, width=_help_width())  # epilog kept as written
+    return argparse.RawDescriptionHelpFormatter(prog, width=help_width())  # epilog kept as written
 
 
 def usage_hint() -> str:
@@ -239,7 +99,7 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     if not argv:
         sys.stderr.write(usage_hint())
         return EXIT_USAGE
-    p = _Parser(prog="summarize", description="Summarise Chinese meeting reports.", epilog=EPILOG,
+    p = Parser(prog="summarize", description="Summarise Chinese meeting reports.", epilog=EPILOG,
                 formatter_class=_raw_formatter)
     p.add_argument("files", nargs="+", metavar="FILE", help="report files or directories, or - for stdin")
     p.add_argument("--version", action="version", version=version())
@@ -251,15 +111,15 @@ def cmd_summarize(argv: Sequence[str]) -> int:
                    help="--format html of Markdown or HTML input: show the file's markup as the source "
                         "text (default: the text as read)")
     p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
-    p.add_argument("--jobs", "-j", type=_jobs, default=os.cpu_count() or 1, metavar="N",
+    p.add_argument("--jobs", "-j", type=positive_jobs, default=os.cpu_count() or 1, metavar="N",
                    help="processes summarising several files at once (default: all cores; 1: no workers)")
     p.add_argument("--dask", metavar="ADDRESS", help="summarise on a Dask cluster: 'local' (--jobs one-thread worker processes) "
                         "or a scheduler address")
-    p.add_argument("--partition-size", type=_files, metavar="N",
+    p.add_argument("--partition-size", type=positive_files, metavar="N",
                    help="with --dask: files per task (default 200; docs/scale.md)")
-    p.add_argument("--max-size", type=_size, metavar="SIZE",
+    p.add_argument("--max-size", type=size, metavar="SIZE",
                    help="larger inputs are an error, not read (bytes, or 50M, 200K, 1G; 0: no limit; default 50M)")
-    _common(p)
+    common_options(p)
     args = p.parse_args(argv)
     if args.format == "parquet":
         from .tables import usage_problem
@@ -274,7 +134,7 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     if args.output:
         _check_output(p, args.output)
     engine = load_engine(args)   # a RuleError is reported by main()
-    from .reader import MAX_BYTES, ReadError, read_path, read_stdin
+    from .source import MAX_BYTES, ReadError, read_path, read_stdin
     cap = MAX_BYTES if args.max_size is None else args.max_size
     if args.dask:  # a stream: inputs listed as they are needed (extractor/dask_helpers.py)
         return _dask_stream(p, args, engine)
@@ -290,7 +150,6 @@ def cmd_summarize(argv: Sequence[str]) -> int:
     if fmt == "html" and (len(inputs) > 1 or args.dask):
         p.error("--format html makes the page of one input (without --dask)")
     if len(inputs) > 1 or fmt == "parquet":  # batches: in order, in parallel (extractor/batch.py)
-        from .batch import run_cli
         return run_cli(args, engine, inputs, fmt) or status
     for path in inputs:  # one input (several go to run_cli above)
         name = printable(path)  # how output and messages name it: valid UTF-8, one line
@@ -316,8 +175,8 @@ def cmd_summarize(argv: Sequence[str]) -> int:
         elif fmt == "html":
             from .report_html import to_html
             out_chunks.append(to_html(summary, src, name=name, markup=args.show_markup))
-        elif fmt in ("yaml", "csv", "csv-points"):  # extractor/formats.py
-            from .formats import record
+        elif fmt in ("yaml", "csv", "csv-points"):  # extractor/tables.py
+            from .tables import record
             out_chunks.append(record(fmt, name, summary.to_dict(args.explain), summary.labels,
                                      explain=args.explain, fields=summary.field_specs()))
         else:
@@ -337,7 +196,7 @@ def _dask_stream(p: argparse.ArgumentParser, args: argparse.Namespace, engine: A
     """``--dask``: the inputs as a stream (listed as the cluster needs them), written by run_cli."""
     from itertools import chain, islice
 
-    from .batch import run_cli
+    from .source import iter_inputs
     if args.format == "html":
         p.error("--format html makes the page of one input (without --dask)")
     empty: list[str] = []
@@ -359,56 +218,20 @@ def _write_stdout(chunks: list[str]) -> None:
 
 
 def _write_atomic(path: str, data: str) -> None:
-    import tempfile
-    d = os.path.dirname(os.path.abspath(path)) or "."
+    """Write ``data`` to ``path`` all at once, as the batch path does (:class:`AtomicOutput`)."""
+    out = AtomicOutput(path)
     try:
-        fd, tmp = tempfile.mkstemp(dir=d, prefix=".summarize-", suffix=".tmp")
-    except OSError as e:
-        raise OutputError(path, e) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-        umask_mode(tmp)  # mkstemp makes it 0600: give it the mode a plain open() would
-        os.replace(tmp, path)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise OutputError(path, e) from None
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {}
-
-
-def subcommand(name: str) -> Callable:
-    def deco(fn: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], int]:
-        SUBCOMMANDS[name] = fn
-        return fn
-    return deco
+        out.write(data)
+        out.commit()
+    finally:
+        out.discard()
 
 
 def _dispatch(argv: Sequence[str]) -> int:
-    from . import commands  # noqa: F401  (registers the subcommands)
     if argv and argv[0] in SUBCOMMANDS:
-        return SUBCOMMANDS[argv[0]](argv[1:])
+        from .subcommands import COMMANDS   # only when one is named: a one-file run does without
+        return COMMANDS[argv[0]](argv[1:])
     return cmd_summarize(argv)
-
-
-def umask_mode(path: str) -> None:
-    """Give a file made by ``mkstemp`` (mode 0600) the mode a plain ``open()`` gives: 0666 less the umask."""
-    try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(path, 0o666 & ~mask)
-    except OSError:
-        pass
 
 
 class Terminated(KeyboardInterrupt):
@@ -431,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(argv)
     except RuleError as e:
-        return _rule_error(e)
+        return rule_error_status(e)
     except OutputError as e:
         print(f"summarize: error: {e}", file=sys.stderr)
         return EXIT_INPUT
@@ -456,7 +279,184 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+class AtomicOutput:
+    """Text written to a temporary file next to ``path``, renamed over it by :meth:`commit`;
+    :meth:`discard` (or an exception) leaves no temporary file behind."""
+
+    def __init__(self, path: str):
+        import tempfile
+
+        from .errors import OutputError
+        self.path = path
+        d = os.path.dirname(os.path.abspath(path)) or "."
+        try:
+            fd, self.tmp = tempfile.mkstemp(dir=d, prefix=".summarize-", suffix=".tmp")
+        except OSError as e:
+            raise OutputError(path, e) from None
+        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+    def write(self, s: str) -> None:
+        from .errors import OutputError
+        try:
+            self.fh.write(s)
+        except OSError as e:
+            raise OutputError(self.path, e) from None
+
+    def commit(self) -> None:
+        from .errors import OutputError
+        try:
+            self.fh.close()
+            umask_mode(self.tmp)  # mkstemp makes the file 0600; give it the mode a plain open() would
+            os.replace(self.tmp, self.path)
+        except OSError as e:
+            raise OutputError(self.path, e) from None
+        self.tmp = None
+
+    def discard(self) -> None:
+        if self.tmp is not None:
+            try:
+                self.fh.close()
+            except OSError:
+                pass
+            try:
+                os.unlink(self.tmp)
+            except OSError:
+                pass
+            self.tmp = None
+
+
+def run_cli(args: Any, engine: Any, inputs: Iterable[str], fmt: str, multi: bool | None = None) -> int:
+    """Summarise ``inputs`` for ``cmd_summarize`` (several files, or ``--dask``) and write
+    the output exactly as the one-file path does; returns the exit status.  With ``--dask``
+    ``inputs`` may be an iterator (a stream: ``multi`` then says whether there are several)."""
+    import json
+
+    from .batch import FileResult, Options, iter_results
+    from .errors import EXIT_INPUT, EXIT_OK, printable
+    from .progress import Progress
+
+    from .tables import FORMATS as DICT_FORMATS, error_record, record  # yaml, csv, csv-points
+    render = fmt if fmt in ("markdown", "jsonl") else "dict" if fmt in DICT_FORMATS + ("parquet",) else "json"
+    csv_header = True  # CSV: one header row, before the first file's rows
+    opts = Options(render, bool(args.explain), args.encoding, args.input_format,
+                   _cap(getattr(args, "max_size", None)))
+    dask = None
+    if getattr(args, "dask", None):
+        from .dask_helpers import DaskRun, DaskUsageError
+        try:
+            dask = DaskRun(args.dask, engine, opts, partition_size=getattr(args, "partition_size", None),
+                           local_workers=getattr(args, "jobs", None))
+        except DaskUsageError as e:
+            from .errors import EXIT_USAGE
+            print(f"summarize: error: {e}", file=sys.stderr)
+            return EXIT_USAGE
+        total = _count_for_progress(args.files) if not isinstance(inputs, Sequence) else len(inputs)
+        results: Iterable[FileResult] = dask.results(inputs)
+    else:
+        inputs = list(inputs)
+        total = len(inputs)
+        results = iter_results(inputs, engine, jobs=getattr(args, "jobs", None), opts=opts)
+    if multi is None:
+        multi = total > 1
+    status = EXIT_OK
+    table = None
+    if fmt == "parquet":  # extractor/tables.py: two tables, one file each or one per partition
+        from .tables import ParquetOutput
+        table = ParquetOutput(args.output, rows_per_file=dask.partition_size if dask else None,
+                              fields=engine.book.fields)
+    out = AtomicOutput(args.output) if args.output and table is None else None
+    stdout_tty = out is None and _isatty(sys.stdout)
+    bar = Progress(total)
+    try:
+        for r in results:
+            msgs: list[str] = []
+            chunk = ""
+            name = printable(r.path)  # what the output calls the file: valid UTF-8, one line
+            if r.error is not None:
+                error = printable(r.error)
+                msgs.append(f"summarize: {error}")
+                status = max(status, EXIT_INTERNAL if r.internal else EXIT_INPUT)
+                if table is not None:
+                    table.add(name, None, error)
+                elif fmt == "jsonl":
+                    chunk = json.dumps({"file": name, "error": error}, ensure_ascii=False) + "\n"
+                elif fmt in DICT_FORMATS:
+                    chunk = error_record(fmt, name, error) if multi else ""
+            else:
+                msgs.extend(f"summarize: warning: {name}: {printable(str(w))}" for w in r.warnings)
+                if r.empty:
+                    msgs.append(f"summarize: note: {name}: nothing to extract")
+                if table is not None:
+                    table.add(name, r.value)
+                elif fmt == "markdown":
+                    chunk = f"{markdown_comment(name)}\n{r.value}\n" if multi else r.value
+                elif fmt == "json":
+                    chunk = r.value + "\n"
+                elif fmt in DICT_FORMATS:
+                    chunk = record(fmt, name, r.value, engine.book.labels, first=csv_header,
+                                   multi=multi, explain=bool(args.explain), fields=engine.book.fields)
+                    csv_header = False
+                else:
+                    chunk = r.value
+            if msgs or (chunk and stdout_tty):
+                bar.clear()
+            for m in msgs:
+                print(m, file=sys.stderr)
+            if chunk:
+                if out is not None:
+                    out.write(chunk)
+                else:
+                    sys.stdout.write(chunk)
+                    sys.stdout.flush()
+            bar.update()
+        bar.close()
+        if out is not None:
+            out.commit()
+        if table is not None:
+            table.commit()
+    finally:
+        bar.clear()
+        if out is not None:
+            out.discard()
+        if table is not None:
+            table.discard()
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+        if dask is not None:
+            dask.close()
+    return status
+
+
+def _count_for_progress(files: Sequence[str]) -> int:
+    """How many inputs a --dask stream has, counted (a second listing) only when a
+    progress bar will be drawn; 0 otherwise."""
+    from .progress import MIN_FILES, wanted
+    if not wanted(MIN_FILES):
+        return 0
+    from .source import iter_inputs
+    return sum(1 for _ in iter_inputs(files))
+
+
+def markdown_comment(name: str) -> str:
+    """``<!-- name -->`` for the Markdown of several inputs; a name (already one line) cannot
+    close the comment: every ``-`` before another ``-`` is followed by a backslash and ``>``
+    is written ``&gt;``."""
+    import re
+    return "<!-- " + re.sub(r"-(?=-)", "-\\\\", name).replace(">", "&gt;") + " -->"
+
+
+def _cap(max_size: Any) -> int | None:
+    """Options.max_bytes from the CLI's ``--max-size`` (None: not given, the default cap)."""
+    return -1 if max_size is None else max_size
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 if __name__ == "__main__":
-    # run as the package's module, so that subcommands register where main() looks for them
-    from extractor.cli import main as _main
-    sys.exit(_main())
+    sys.exit(main())

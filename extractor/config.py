@@ -7,11 +7,8 @@
 from __future__ import annotations
 
 import os
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: typing and pathlib cost ~4 ms each of a one-file run
-    from pathlib import Path
-    from typing import Sequence
+from pathlib import Path
+from typing import Any, Sequence
 
 
 def find_config(start: Path | None = None) -> tuple[Path, dict] | None:
@@ -20,7 +17,6 @@ def find_config(start: Path | None = None) -> tuple[Path, dict] | None:
     found = _find_config(None if start is None else os.fspath(start))
     if found is None:
         return None
-    from pathlib import Path
     return Path(found[0]), found[1]
 
 
@@ -72,3 +68,40 @@ def overlay_dirs(cli_dirs: Sequence[str]) -> list[str]:
             out.extend(os.path.realpath(os.path.join(os.path.dirname(f), r)) for r in rules)
     out.extend(cli_dirs)
     return out
+
+
+def rule_files(paths: list[Path]) -> list[Path]:
+    """The ``*.yaml``/``*.yml`` files of each directory (sorted), or the files themselves."""
+    return [Path(f) for f in rule_file_names(paths)]
+
+
+def rule_file_names(paths: list[Any]) -> list[str]:
+    """:func:`rule_files` as strings."""
+    out: list[str] = []
+    for p in paths:
+        p = os.fspath(p)
+        if os.path.isdir(p):
+            # the suffix as pathlib reads it: a name that is only ".yaml" has none
+            out.extend(os.path.join(p, name) for name in sorted(os.listdir(p))
+                       if name.endswith((".yaml", ".yml")) and name.rfind(".") > 0
+                       and os.path.isfile(os.path.join(p, name)))
+        else:
+            out.append(p)
+    return out
+
+
+def shipped_rules_dir() -> Path:
+    """The rules/ directory shipped with the package (or the checkout's, in an editable install)."""
+    return Path(shipped_rules_dirname())
+
+
+def shipped_rules_dirname() -> str:
+    """:func:`shipped_rules_dir` as a string."""
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "rules")
+    if os.path.isdir(packaged):
+        return packaged
+    src = os.path.join(os.path.dirname(here), "rules")
+    if os.path.isdir(src):
+        return src
+    raise FileNotFoundError("the shipped rules/ directory was not found next to the extractor package")

@@ -21,7 +21,7 @@ Each worker builds (or receives) the engine once: the CLI's compiled engine is s
 to every worker once per run; rules given as directories or Engine.load arguments are
 loaded through the rule cache once per worker process.  Paths are read on the workers,
 so they must see the same files (or use URLs: ``s3://``, ``gs://``, ``file://`` through
-fsspec, :func:`extractor.reader.read_url`).
+fsspec, :func:`extractor.source.read_url`).
 """
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def summarize_bag(paths_or_bag: Any, rules: Any = None, *, explain: bool = False
     if isinstance(paths_or_bag, db.Bag):
         bag = paths_or_bag
     else:
-        from .cli import iter_inputs
+        from .source import iter_inputs
         if isinstance(paths_or_bag, (str, os.PathLike)):
             paths_or_bag = [paths_or_bag]
         xs: list[Any] = []
@@ -206,7 +206,7 @@ def stream_partitions(client: Any, items: Iterable[tuple[str, Any]], rules: Any,
 def _lazy_items(inputs: Iterable[Any], opts: Options) -> Iterator[tuple[str, Any]]:
     """``(label, payload)`` as :func:`extractor.batch._items`, one at a time: payload None
     (read on a worker), the text of stdin (``-``, read here once) or a FileError."""
-    from .reader import ReadError, read_stdin
+    from .source import ReadError, read_stdin
 
     stdin_done = False
     for x in inputs:

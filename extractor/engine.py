@@ -1,6 +1,10 @@
 """The engine: rules loaded and compiled once, then the pipeline run over any number of texts.
 
-read -> normalise -> segment -> mentions -> fields -> structure -> render
+Stage 1, read (source.py) -> 2, normalise (normalise.py) -> 3, segment (segment.py) ->
+4, people (people.py) -> 5, fields (fields.py) -> 6, lists (lists.py) -> 7, render (render.py).
+The engine runs stages 2 to 6 (:data:`STAGES`); reading and rendering are the caller's. The
+stages share state.py (the document's state, pattern calls with their time limits, the
+mapping of evidence back to the text as read), model.py (the results) and values.py.
 
 >>> from extractor import Engine
 >>> engine = Engine.load()                    # the shipped rules
@@ -12,13 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from time import monotonic
+from typing import Any
 
-from . import fields, mentions, segment, structure
-from .model import Evidence, Summary
+from . import fields, lists, people, segment
+from .model import Summary
 from .normalise import normalise
 from .render import to_markdown
-from .rulebook import RuleBook, build, rule_files, shipped_rules_dir
-from .state import DocState
+from .config import rule_files, shipped_rules_dir
+from .rulebook import RuleBook, build
+from .state import DocState, Limit
 
 Stage = Callable[[DocState], None]
 
@@ -30,11 +36,13 @@ past it the remaining rules are skipped with a warning and the summary still com
 
 STAGES: list[tuple[str, Stage]] = [
     ("segment", segment.run),
-    ("mentions", mentions.run),
+    ("mentions", people.run),
     ("fields", fields.run),
-    ("structure", structure.run),
+    ("structure", lists.run),
 ]
-"""The pipeline after normalisation, in order; each stage reads and extends the DocState."""
+"""The pipeline after normalisation, in order; each stage reads and extends the DocState. The
+names are the ones rule listings show (``rules list``: people is ``mentions``, lists is
+``structure``) and ``run(until=)`` takes."""
 
 
 class Engine:
@@ -64,17 +72,21 @@ class Engine:
             packs.append(rule_files([Path(o)]))
         return cls(build(packs), timeout)
 
-    def new_state(self, text: str) -> DocState:
-        doc = DocState(self.book, normalise(text), self.timeout, monotonic() + self.document_budget)
+    def new_state(self, text: str, source: Any = None) -> DocState:
+        doc = DocState(self.book, normalise(text), self.timeout, source=source,
+                       limit=Limit(self.timeout, monotonic() + self.document_budget))
         doc.summary.fields = self.book.fields
         return doc
 
-    def run(self, text: str, until: str | None = None, every_rule: bool = False) -> DocState:
+    def run(self, text: str, until: str | None = None, every_rule: bool = False,
+            source: Any = None) -> DocState:
         """Run the pipeline and return the whole document state (for explain and tests).
         ``every_rule``: try every rule, also those that can no longer change a value (a
         field rule below one that already gave the field): slower, but the rules that
-        fired and nearly fired are all on record (``summarize explain``, ``rules test``)."""
-        doc = self.new_state(text)
+        fired and nearly fired are all on record (``summarize explain``, ``rules test``).
+        ``source``: the :class:`extractor.source.Source` whose ``text`` this is; evidence
+        spans then point into the file as read (:meth:`DocState.locate`)."""
+        doc = self.new_state(text, source)
         doc.every_rule = every_rule
         for name, stage in STAGES:
             stage(doc)
@@ -91,47 +103,20 @@ class Engine:
         return self.run(text).summary
 
     def summarize_source(self, source) -> Summary:
-        """Summarise a :class:`extractor.reader.Source`; evidence spans point into the file as read
+        """Summarise a :class:`extractor.source.Source`; evidence spans point into the file as read
         (for Markdown and HTML input, into the markup, not the extracted text)."""
-        summary = self.summarize(source.text)
-        if source.offsets is not None:
-            _remap(summary, source)
-        return summary
+        return self.run(source.text, source=source).summary
 
     def summarize_file(self, path: str | Path, encoding: str | None = None,
                        input_format: str | None = None) -> Summary:
         """Read a report file and summarise it: the encoding (UTF-8 with or without BOM,
         GB18030/GBK, UTF-16) and the format (text, Markdown, HTML: from the extension) are
         detected unless given. Evidence spans point into the file as read. Raises
-        :class:`extractor.reader.ReadError` (one-line message) when it cannot be read."""
+        :class:`extractor.source.ReadError` (one-line message) when it cannot be read."""
         from os import fspath
 
-        from .reader import read_path
+        from .source import read_path
         return self.summarize_source(read_path(fspath(path), encoding, input_format))
 
     def to_markdown(self, summary: Summary) -> str:
         return to_markdown(summary, self.book.labels)
-
-
-
-def _remap(summary: Summary, source) -> None:
-    """Point every evidence span at the raw source instead of the extracted text."""
-    def fix(ev):
-        a, b = source.to_raw(ev.start, ev.end)
-        return Evidence(ev.rule, a, b, source.raw[a:b])
-
-    def walk(items):
-        for it in items:
-            it.evidence = fix(it.evidence)
-            walk(it.items)
-
-    for f in summary.field_specs():
-        v = summary.get(f.name)
-        if f.scalar:
-            if v is not None:
-                v.evidence = fix(v.evidence)
-        elif f.type == "points":
-            walk(v)
-        else:   # people and list values
-            for x in v:
-                x.evidence = fix(x.evidence)

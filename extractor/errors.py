@@ -1,7 +1,8 @@
 """Errors meant for people: one line each, with file:line:col where it applies."""
 from __future__ import annotations
 
-from .record import Frozen
+from dataclasses import dataclass
+from typing import Any
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -33,25 +34,16 @@ def printable(s: str) -> str:
     return b.decode("utf-8", "backslashreplace").translate(_CONTROLS)
 
 
-class Problem(Frozen):
+@dataclass(frozen=True, slots=True)
+class Problem:
     """One problem found in a rule file (never changed once made: hashable)."""
-
-    __slots__ = _fields = ("file", "line", "col", "code", "message", "source_line")
 
     file: str
     line: int
     col: int
     code: str
     message: str
-    source_line: str
-
-    def __init__(self, file: str, line: int, col: int, code: str, message: str, source_line: str = "") -> None:
-        self.file = file
-        self.line = line
-        self.col = col
-        self.code = code
-        self.message = message
-        self.source_line = source_line
+    source_line: str = ""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.code} {self.message}"
@@ -85,3 +77,20 @@ class RuleError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+def a_or_an(word: str) -> str:
+    """``word`` with its indefinite article (for messages naming a type: "a string")."""
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def did_you_mean(word: str, options: Any) -> str:
+    """`` (did you mean 'X'?)`` for the option closest to a misspelt ``word``, or ""."""
+    import difflib
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def one_of(word: str, options: Any) -> str:
+    """A did-you-mean hint, or else the list of what is allowed."""
+    return did_you_mean(word, options) or f" (one of {', '.join(options)})"

@@ -8,7 +8,7 @@ summed over the corpus (people and attendees as multisets, points as the longest
 subsequence of (marker, lead) pairs); overall is the mean of title, published, source,
 meeting, meeting_date, hosts+roles, speakers+roles, attendees and points.
 
-The fields scored are the declared ones (``RuleBook.fields``, extractor/fieldspec.py), by
+The fields scored are the declared ones (``RuleBook.fields``, extractor/schema.py), by
 type: ``text`` and ``date`` as scalars, ``persons`` with and without roles, ``names`` and
 ``points`` by F1; ``list`` fields (relayed) are not scored. A field a rule pack adds counts
 only when the gold records have it (then it also counts in overall).
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .rulebook import KINDS
+from .schema import KINDS, outputs, shipped_fields
 
 SCALARS = ["title", "published", "source", "meeting", "meeting_date"]
 PEOPLE = ["hosts", "speakers"]
@@ -35,7 +35,6 @@ PEOPLE = ["hosts", "speakers"]
 def scored(gold: list[dict], fields: Any = None) -> dict[str, list[str]]:
     """The fields to score, by how: ``scalars``, ``people`` (with roles), ``names``,
     ``points``. The built-in fields always; a field a rule pack adds when the gold has it."""
-    from .fieldspec import outputs, shipped_fields
     from .model import CORE_FIELDS
     out: dict[str, list[str]] = {"scalars": [], "people": [], "names": [], "points": []}
     how = {"text": "scalars", "date": "scalars", "persons": "people", "names": "names", "points": "points"}
@@ -223,7 +222,7 @@ class Run:
 
 
 def run_corpus(engine: Any, corpus: Path, gold: list[dict]) -> Run:
-    from .reader import ReadError, read_path
+    from .source import ReadError, read_path
     run = Run()
     for g in gold:
         path = corpus / g["file"]

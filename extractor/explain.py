@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from .model import Summary
-from .rulebook import KINDS
+from .schema import KINDS, outputs
 
 FIELDS = ("title", "published", "source", "meeting", "meeting_date", "hosts", "speakers",
           "attendees", "relayed", "points")
@@ -21,7 +21,6 @@ FIELDS = ("title", "published", "source", "meeting", "meeting_date", "hosts", "s
 def field_names(fields: Any) -> list[str]:
     """The declared output fields in the order explain shows them: declaration order, the
     numbered points last."""
-    from .fieldspec import outputs
     specs = outputs(fields)
     return [f.name for f in specs if f.type != "points"] + [f.name for f in specs if f.type == "points"]
 _PREVIEW = 80
@@ -32,33 +31,11 @@ def _short(s: str, n: int = _PREVIEW) -> str:
     return s if len(s) <= n else s[: n - 3] + "..."
 
 
-class _Mapper:
-    """Maps spans of the normalised text to the file as read."""
-
-    def __init__(self, doc: Any, source: Any) -> None:
-        self.doc, self.source = doc, source
-
-    def span(self, a: int, b: int) -> tuple[int, int]:
-        s, e = self.doc.norm.to_original(a, b)
-        if self.source is not None and getattr(self.source, "offsets", None) is not None:
-            s, e = self.source.to_raw(s, e)
-        return s, e
-
-    def text(self, a: int, b: int) -> str:
-        s, e = self.span(a, b)
-        raw = self.source.raw if self.source is not None and self.source.offsets is not None else self.doc.norm.original
-        return raw[s:e]
-
-
 def explain(engine: Any, text: str, source: Any = None, field: str | None = None) -> dict[str, Any]:
     """The explanation of one document as plain data (see the module doc)."""
-    from .engine import _remap
-    doc = engine.run(text, every_rule=True)
+    doc = engine.run(text, every_rule=True, source=source)
     summary: Summary = doc.summary
-    if source is not None and source.offsets is not None:
-        _remap(summary, source)
     book = engine.book
-    mapper = _Mapper(doc, source)
 
     def ev(e: Any) -> dict[str, Any]:
         r = book.get(e.rule)
@@ -82,7 +59,7 @@ def explain(engine: Any, text: str, source: Any = None, field: str | None = None
             fields[name] = [{"name": p.name, "roles": list(p.roles), **ev(p.evidence)} for p in v]
     out: dict[str, Any] = {"fields": fields}
     if field is not None:
-        out["candidates"] = _candidates(doc, book, field, mapper)
+        out["candidates"] = _candidates(doc, book, field)
     rules = [r for r in book.rules if field is None or _targets(r, field)]
     order = {r.id: i for i, r in enumerate(sorted(book.rules, key=_rule_order))}
     out["fired"] = [{"rule": rid, "count": n, "where": book.get(rid).where if book.get(rid) else None}
@@ -114,15 +91,16 @@ def _targets(rule: Any, field: str) -> bool:
     return rule.field == field
 
 
-def _candidates(doc: Any, book: Any, field: str, mapper: _Mapper) -> list[dict[str, Any]]:
+def _candidates(doc: Any, book: Any, field: str) -> list[dict[str, Any]]:
     """Every value the rules proposed for ``field``, the chosen one first-marked."""
     from .ruletest import field_candidates
     out: list[dict[str, Any]] = []
     spec = book.field(field)
     if (spec is not None and spec.people) or any(p.field == field for p in doc.persons):
         for p in sorted((p for p in doc.persons if p.field == field), key=lambda p: p.start):
+            a, b, span_text = doc.locate(p.start, p.end)
             out.append({"rule": p.rule, "value": p.name, "roles": list(p.roles),
-                        "span": list(mapper.span(p.start, p.end)), "text": mapper.text(p.start, p.end)})
+                        "span": [a, b], "text": span_text})
         return out
     if field == "points":
         return out
@@ -130,8 +108,9 @@ def _candidates(doc: Any, book: Any, field: str, mapper: _Mapper) -> list[dict[s
         if not rule.enabled or not _targets(rule, field) or rule.kind not in ("meta", "title", "field"):
             continue
         for value, a, b, rank in field_candidates(doc, rule):
+            s, e, span_text = doc.locate(a, b)
             out.append({"rule": rule.id, "priority": rule.priority, "rank": rank, "value": value,
-                        "span": list(mapper.span(a, b)), "text": mapper.text(a, b)})
+                        "span": [s, e], "text": span_text})
     return out
 
 

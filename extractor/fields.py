@@ -6,103 +6,10 @@ People are merged by name: the fullest roles win.
 """
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
-from .model import Person, Value
-from .normalisers import date_parts, day_only, format_date, relative_day, strip_value, to_int, unquote
-from .rulebook import Rule
-from .state import Candidate, DocState, PersonMention, Span, fullest_roles
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
-    from typing import Any
-
-_TEMPLATE_NAME = re.compile(r"\{(\w+)\}")
-
-
-def _capture_spans(m: Any, names: list[str] | tuple[str, ...]) -> list[tuple[int, int]]:
-    spans = []
-    for n in names:
-        try:
-            a, b = m.span(n)
-        except IndexError:
-            continue
-        if a >= 0 and b > a:
-            spans.append((a, b))
-    return spans
-
-
-@lru_cache(maxsize=256)
-def _template_names(template: str) -> tuple[str, ...]:
-    """The {name} captures a value template uses."""
-    return tuple(_TEMPLATE_NAME.findall(template))
-
-
-def resolve(doc: DocState, rule: Rule, m: Any) -> tuple[str, int, int] | None:
-    """Turn a match into (value, start, end): value template or ``value`` capture or the
-    whole match, then the rule's normalisers. Spans are in the normalised text; the value
-    text is taken from the original."""
-    numerals = doc.book.numerals
-    norm = rule.normalise
-    if "relative_day" in norm:
-        start, end = m.span("relative")
-        base = doc.summary.published.value if doc.summary.published else None
-        v = relative_day(m.group("relative"), doc.book.setting("dates.relative_days"), base)
-        return (v, start, end) if v else None
-    if "date" in norm or "day_only" in norm or "dated_line" in norm:
-        # the evidence: year to day, and the day's unit when the pattern captures it (day_unit)
-        spans = _capture_spans(m, ["year", "month", "day", "day_unit"]) or [m.span()]
-        start, end = min(a for a, _ in spans), max(b for _, b in spans)
-        base = doc.summary.published.value if doc.summary.published else None
-        if "day_only" in norm:
-            v = day_only(m, numerals, base)
-            return (v, start, end) if v else None
-        parts = date_parts(m, numerals)
-        if parts is None:
-            return None
-        if "dated_line" in norm:
-            # month and day only (a dateline): the year printed elsewhere in the text, or nothing
-            year = parts.year or _year_in_text(doc)
-            return (format_date(parts, None, year), start, end) if year else None
-        hint = None
-        if parts.year is None and not base:
-            hint = doc.cache.get("year_hint")
-        return format_date(parts, base, hint), start, end
-    if rule.value:
-        names = _template_names(rule.value)
-        spans = _capture_spans(m, names)
-        if not spans:
-            return None
-        value = rule.value
-        for n in names:
-            a, b = m.span(n) if m.group(n) is not None else (0, 0)
-            value = value.replace("{" + n + "}", doc.original(a, b) if b > a else "")
-        start, end = min(a for a, _ in spans), max(b for _, b in spans)
-    elif "value" in m.groupdict():
-        if m.group("value") is None:
-            return None
-        start, end = m.span("value")
-        value = doc.original(start, end)
-    else:
-        start, end = m.span()
-        value = doc.original(start, end)
-    if "strip" in norm:
-        value = strip_value(value)
-    if "unquote" in norm:
-        value = unquote(value)
-    if not value.strip():
-        return None
-    return value, start, end
-
-
-def _year_in_text(doc: DocState) -> int | None:
-    """The first year the text prints (``dates.year_in_text_pattern``), for datelines."""
-    if "year_in_text" not in doc.cache:
-        pat = doc.book.setting("dates.year_in_text_pattern")
-        m = doc.search(pat, doc.text, what="dates.year_in_text") if pat is not None else None
-        doc.cache["year_in_text"] = to_int(m.group("year"), doc.book.numerals) if m else None
-    return doc.cache["year_in_text"]
+from .model import Value
+from .people import merge_people, order_by_first_mention
+from .state import Candidate, DocState, Span
+from .values import resolve, to_int
 
 
 def _best(cands: list[Candidate]) -> Candidate | None:
@@ -113,7 +20,7 @@ def _best(cands: list[Candidate]) -> Candidate | None:
 
 def run(doc: DocState) -> None:
     """Each declared field's value from its candidates, as its type combines them (see
-    extractor/fieldspec.py): scalars first from the segment stage's candidates (meta, title),
+    extractor/schema.py): scalars first from the segment stage's candidates (meta, title),
     then, in a report, every ``field`` rule of each field in declaration order, then people."""
     book = doc.book
     s = doc.summary
@@ -208,26 +115,3 @@ def relayed_spans(doc: DocState) -> list[Span]:
     return merged
 
 
-def order_by_first_mention(doc: DocState, people: list[Person]) -> list[Person]:
-    """Sort people by where their name first appears anywhere in the text."""
-    def key(p: Person) -> int:
-        i = doc.norm.original.find(p.name)
-        return i if i >= 0 else p.evidence.start
-    return sorted(people, key=key)
-
-
-def merge_people(doc: DocState, mentions: list[PersonMention]) -> list[Person]:
-    """One person per name, in order of first mention; the fullest roles seen win."""
-    out: dict[str, Person] = {}
-    got = doc.cache.get("fullest_roles")
-    if got is not None and got[0] is doc.persons and got[1] == len(doc.persons):
-        all_roles = got[2]
-    else:    # once per list of persons (again when it changed); roles may be printed
-        all_roles = fullest_roles(doc.persons)   # fully in another field's mention
-        doc.cache["fullest_roles"] = (doc.persons, len(doc.persons), all_roles)
-    for pm in sorted(mentions, key=lambda p: p.start):
-        if pm.name in out:
-            continue
-        out[pm.name] = Person(pm.name, list(all_roles.get(pm.name, pm.roles)),
-                              doc.evidence(pm.rule, pm.start, pm.end))
-    return list(out.values())

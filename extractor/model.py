@@ -1,18 +1,17 @@
 """Typed results: every extracted value carries its evidence."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from .fieldspec import FieldSpec
-from .record import Frozen, Record
+from .schema import FieldSpec, outputs, shipped_fields
 
 
-class Evidence(Frozen):
+@dataclass(frozen=True, slots=True)
+class Evidence:
     """Why a value is there: the rule that produced it and where in the text as read.
 
     Never changed once made (hashable by its fields); make a new one instead."""
-
-    __slots__ = _fields = ("rule", "start", "end", "text")
 
     rule: str
     """Id of the rule that produced the value."""
@@ -23,35 +22,23 @@ class Evidence(Frozen):
     text: str
     """The original text of the span."""
 
-    def __init__(self, rule: str, start: int, end: int, text: str) -> None:
-        self.rule = rule
-        self.start = start
-        self.end = end
-        self.text = text
-
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "span": [self.start, self.end], "text": self.text}
 
 
-class Value(Record):
+@dataclass(slots=True)
+class Value:
     """A scalar field value with its evidence."""
-
-    __slots__ = _fields = ("value", "evidence")
 
     value: str
     """The value, normalised where its field says so (dates as ISO ``YYYY-MM-DD`` or ``--MM-DD``)."""
     evidence: Evidence
     """Where it was found and by which rule."""
 
-    def __init__(self, value: str, evidence: Evidence) -> None:
-        self.value = value
-        self.evidence = evidence
 
-
-class Person(Record):
+@dataclass(slots=True)
+class Person:
     """A person named in the report: name as written, roles printed right before it."""
-
-    __slots__ = _fields = ("name", "roles", "evidence")
 
     name: str
     """The name as written (titles after it removed)."""
@@ -60,19 +47,13 @@ class Person(Record):
     evidence: Evidence
     """The mention that made this person a host, speaker or attendee."""
 
-    def __init__(self, name: str, roles: list[str], evidence: Evidence) -> None:
-        self.name = name
-        self.roles = roles
-        self.evidence = evidence
-
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "roles": list(self.roles)}
 
 
-class Item(Record):
+@dataclass(slots=True)
+class Item:
     """One numbered item: marker, lead (first clause), full text and nested items."""
-
-    __slots__ = _fields = ("marker", "number", "lead", "text", "evidence", "items", "clauses")
 
     marker: str
     """The marker as written (a word such as "first, you must", ``(2)``, ``3.``)."""
@@ -84,20 +65,10 @@ class Item(Record):
     """The item's whole text, marker left out."""
     evidence: Evidence
     """The item's span (marker and text)."""
-    items: list[Item]
+    items: list[Item] = field(default_factory=list)
     """Numbered sub-items."""
-    clauses: list[str]
+    clauses: list[str] = field(default_factory=list)
     """Sentences that make up an item without numbered children (shortened to first clause)."""
-
-    def __init__(self, marker: str, number: int, lead: str, text: str, evidence: Evidence,
-                 items: list[Item] | None = None, clauses: list[str] | None = None) -> None:
-        self.marker = marker
-        self.number = number
-        self.lead = lead
-        self.text = text
-        self.evidence = evidence
-        self.items = [] if items is None else items
-        self.clauses = [] if clauses is None else clauses
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {"marker": self.marker, "lead": self.lead, "text": self.text}
@@ -110,23 +81,14 @@ class Item(Record):
         return d
 
 
+@dataclass(slots=True)
 class Point(Item):
     """A top-level directive item, attributed to the speaker who introduced its list."""
 
-    __slots__ = ("speaker", "list_rule")
-    _fields = Item._fields + __slots__
-
-    speaker: str | None
+    speaker: str | None = None
     """Name of the speaker whose words the list is (None: not known)."""
-    list_rule: str
+    list_rule: str = ""
     """Id of the ``list`` rule whose markers made the list."""
-
-    def __init__(self, marker: str, number: int, lead: str, text: str, evidence: Evidence,
-                 items: list[Item] | None = None, clauses: list[str] | None = None,
-                 speaker: str | None = None, list_rule: str = "") -> None:
-        Item.__init__(self, marker, number, lead, text, evidence, items, clauses)
-        self.speaker = speaker
-        self.list_rule = list_rule
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         d = Item.to_dict(self, explain)
@@ -140,7 +102,8 @@ CORE_FIELDS = ("title", "published", "source", "meeting", "meeting_date", "hosts
 any other declared field lives in ``Summary.extra``."""
 
 
-class Summary(Record):
+@dataclass(slots=True)
+class Summary:
     """The structured summary of one report.
 
     The built-in fields are attributes (``s.meeting.value``, ``s.hosts``, ``s.points``). A field
@@ -148,68 +111,39 @@ class Summary(Record):
     ``s.extra`` (``s.extra["location"].value``); :meth:`get` reads any field by name, and
     ``s.fields`` lists the declarations, in the order of the JSON keys."""
 
-    __slots__ = _fields = ("title", "published", "source", "meeting", "meeting_date", "hosts",
-                           "speakers", "attendees", "relayed", "points", "warnings", "labels",
-                           "extra", "fields")
-    _compare = ("title", "published", "source", "meeting", "meeting_date", "hosts",
-                "speakers", "attendees", "relayed", "points", "warnings", "extra")
-    """``labels`` and ``fields`` are neither compared nor shown by ``repr``."""
-
-    title: Value | None
+    title: Value | None = None
     """The report's headline."""
-    published: Value | None
+    published: Value | None = None
     """When the report was published (ISO date), from its metadata lines."""
-    source: Value | None
+    source: Value | None = None
     """Who published it (the ``source`` metadata line)."""
-    meeting: Value | None
+    meeting: Value | None = None
     """The meeting's name (None: the text reports no meeting)."""
-    meeting_date: Value | None
+    meeting_date: Value | None = None
     """When the meeting took place: ISO ``YYYY-MM-DD``, or ``--MM-DD`` when the text gives no
     year and none can be inferred (Markdown and HTML print it in the labels' words)."""
-    hosts: list[Person]
+    hosts: list[Person] = field(default_factory=list)
     """Who chaired the meeting."""
-    speakers: list[Person]
+    speakers: list[Person] = field(default_factory=list)
     """Who spoke (gave a speech or directives), in order of first mention."""
-    attendees: list[Person]
+    attendees: list[Person] = field(default_factory=list)
     """Named people who attended (groups without names are left out)."""
-    relayed: list[Value]
+    relayed: list[Value] = field(default_factory=list)
     """What was relayed to the meeting (documents, speeches, spirit of other meetings)."""
-    points: list[Point]
+    points: list[Point] = field(default_factory=list)
     """The speakers' numbered directives, in text order, each with its speaker."""
-    warnings: list[str]
+    warnings: list[str] = field(default_factory=list)
     """What went wrong while extracting, for people: a rule cut off by its time budget, the
     document budget spent. Empty when all went well."""
-    labels: dict[str, str]
+    labels: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """Markdown labels of the rule book that produced this summary."""
-    extra: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
     """The values of the fields a rule pack declares beyond the built-in ones, by name: a
     :class:`Value` (or None) for ``text`` and ``date`` fields, a list of :class:`Person` for
     ``persons`` and ``names``, a list of :class:`Value` for ``list``."""
-    fields: tuple[FieldSpec, ...]
+    fields: tuple[FieldSpec, ...] = field(default=(), compare=False, repr=False)
     """The declared output fields (the rule book's), in the order of the JSON keys; empty:
     the shipped declarations."""
-
-    def __init__(self, title: Value | None = None, published: Value | None = None,
-                 source: Value | None = None, meeting: Value | None = None,
-                 meeting_date: Value | None = None, hosts: list[Person] | None = None,
-                 speakers: list[Person] | None = None, attendees: list[Person] | None = None,
-                 relayed: list[Value] | None = None, points: list[Point] | None = None,
-                 warnings: list[str] | None = None, labels: dict[str, str] | None = None,
-                 extra: dict[str, Any] | None = None, fields: tuple[FieldSpec, ...] = ()) -> None:
-        self.title = title
-        self.published = published
-        self.source = source
-        self.meeting = meeting
-        self.meeting_date = meeting_date
-        self.hosts = [] if hosts is None else hosts
-        self.speakers = [] if speakers is None else speakers
-        self.attendees = [] if attendees is None else attendees
-        self.relayed = [] if relayed is None else relayed
-        self.points = [] if points is None else points
-        self.warnings = [] if warnings is None else warnings
-        self.labels = {} if labels is None else labels
-        self.extra = {} if extra is None else extra
-        self.fields = fields
 
     SCALARS = ("title", "published", "source", "meeting", "meeting_date")
     """The built-in scalar fields (kept for callers; the declarations are in ``fields``)."""
@@ -217,7 +151,6 @@ class Summary(Record):
     def field_specs(self) -> tuple[FieldSpec, ...]:
         """The declared output fields (internal ones left out): the rule book's, or the
         shipped ones, in the order of the JSON keys."""
-        from .fieldspec import outputs, shipped_fields
         return outputs(self.fields or shipped_fields())
 
     def get(self, name: str) -> Any:

@@ -7,8 +7,7 @@ plain spaces, ``\\n`` line ends); every span found there is mapped back through
 from __future__ import annotations
 
 import re
-
-from .record import Frozen
+from dataclasses import dataclass
 
 # Full-width ASCII block (U+FF01..U+FF5E) maps onto ASCII by a fixed offset.
 _FW_FIRST, _FW_LAST, _FW_SHIFT = 0xFF01, 0xFF5E, 0xFEE0
@@ -32,21 +31,15 @@ def _fold_one(m: re.Match) -> str:
 _REMOVED = "".join(map(chr, sorted(_DROP))) + "\r"
 
 
-class Normalised(Frozen):
+@dataclass(frozen=True, slots=True)
+class Normalised:
     """Normalised text plus a map from its offsets to those of the original (never changed once made)."""
-
-    __slots__ = _fields = ("text", "original", "offsets")
 
     text: str
     original: str
     offsets: tuple[int, ...] | None
     """offsets[i] is the original index of text[i] (offsets[len(text)] == len(original));
     None when the normalisation kept every character in place (the common case)."""
-
-    def __init__(self, text: str, original: str, offsets: tuple[int, ...] | None) -> None:
-        self.text = text
-        self.original = original
-        self.offsets = offsets
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the normalised text to the original text."""

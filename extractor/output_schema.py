@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .schema import outputs, shipped_fields
+
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$|^--\d{2}-\d{2}$"
 """A full ISO date, or ``--MM-DD`` when the report gives only month and day."""
 
@@ -37,7 +39,7 @@ _ITEM_PROPERTIES: dict[str, Any] = {
 """Properties of a numbered item; a point has these and its speaker."""
 
 def _field_property(f: Any) -> dict[str, Any]:
-    """The schema of one declared field's value (extractor/fieldspec.py)."""
+    """The schema of one declared field's value (extractor/schema.py)."""
     if f.type == "text":
         prop: dict[str, Any] = dict(_NULLABLE_STRING)
     elif f.type == "date":
@@ -60,7 +62,6 @@ def _and(names: list[str]) -> str:
 def output_schema(fields: Any = None) -> dict[str, Any]:
     """The JSON Schema of ``Summary.to_dict(explain)`` for the declared output ``fields``
     (a rule book's ``fields``; default: the shipped declarations)."""
-    from .fieldspec import outputs, shipped_fields
     specs = outputs(fields or shipped_fields())
     listed = [f.name for f in specs if not f.scalar and f.type != "points"]
     evidence_props: dict[str, Any] = {}

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
-from .fieldspec import rows as field_rows
-from .model import Person, Point, Summary
+from .schema import rows as field_rows
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
-    from typing import Any
+if TYPE_CHECKING:
+    # The one import kept out of run time, to break a circle: Summary.to_markdown and
+    # Summary.to_json (extractor/model.py, public API) call this module, and this module
+    # needs the model's classes only to annotate its parameters.
+    from .model import Person, Point, Summary
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")

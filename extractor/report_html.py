@@ -8,7 +8,7 @@ legend -- like spaCy's displaCy::
     <mark class="f-hosts" title="host.chaired" data-field="hosts" data-span="151-157">...</mark>
 
 The highlighted text is the text as read: for Markdown and HTML input (given as a
-:class:`extractor.reader.Source`) the text the engine read, without the markup, each
+:class:`extractor.source.Source`) the text the engine read, without the markup, each
 evidence span mapped back from the markup it indexes (``data-span`` keeps the evidence's own
 span); ``markup=True`` shows the file's markup itself (``Source.raw``). Spans that
 overlap are split so that the tags always nest (each piece keeps its class and rule; only
@@ -27,6 +27,7 @@ from typing import Any, Iterable
 
 from .model import Summary
 from .render import to_markdown
+from .schema import outputs, rows, shipped_fields
 
 FIELDS = ("title", "meeting", "meeting_date", "hosts", "speakers", "attendees", "relayed",
           "source", "published", "points", "items")
@@ -47,7 +48,6 @@ EXTRA_COLOURS = ("#f4b6c2", "#b5ead7", "#c7ceea", "#ffdac1", "#e2f0cb", "#d5aaff
 def field_order(specs: Any) -> list[str]:
     """The highlighted fields, outermost first when two spans are the same: the heading, the
     Markdown rows in their order, the other fields, the points, then their sub-items."""
-    from .fieldspec import rows
     heading = [f.name for f in specs if f.show == "heading"]
     row = [f.name for f in rows(specs)]
     points = [f.name for f in specs if f.type == "points"]
@@ -130,7 +130,6 @@ class _Open:
 def spans(d: dict[str, Any], labels: dict[str, str], fields: Any = None) -> list[Span]:
     """The evidence spans of ``Summary.to_dict(explain=True)``, each with its field and label;
     ``fields``: the declared output fields (default: the shipped ones)."""
-    from .fieldspec import outputs, shipped_fields
     specs = outputs(fields or shipped_fields())
     L = labels.get
     ev = d.get("evidence") or {}
@@ -240,7 +239,7 @@ def _to_text(found: list[Span], source: Any) -> list[Span]:
 
 def to_html(summary: Summary, raw: Any, labels: dict[str, str] | None = None,
             name: str | None = None, markup: bool = False) -> str:
-    """The page for ``summary`` of ``raw``: the :class:`extractor.reader.Source` the summary
+    """The page for ``summary`` of ``raw``: the :class:`extractor.source.Source` the summary
     was made from (``engine.summarize_source``), or the text its evidence spans index, as a
     str. A Source of Markdown or HTML input is shown as the text the engine read, unless
     ``markup`` (then its markup, ``Source.raw``). ``labels`` default to the summary's

@@ -9,7 +9,7 @@ A rule file may hold these top-level keys (see docs/rules.md):
 * ``numerals``: the digit and unit characters the numeral normaliser reads;
 * ``labels``: the words the Markdown summary prints;
 * ``disable``: ids of rules (from earlier packs) to switch off;
-* ``fields``: the output fields (see extractor/fieldspec.py).
+* ``fields``: the output fields (see extractor/schema.py).
 
 Every problem is reported with file:line:col, all at once.
 """
@@ -23,171 +23,13 @@ from typing import Any
 
 import regex
 
-from .errors import Problem, RuleError
-from .fieldspec import FIELDS_FILE, KIND_TYPES, SETTING_DEFAULTS, FieldSpec, check_settings, read_fields, setting_fields
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # yamlsrc (and with it PyYAML) is imported only when rule files are read
-    from .yamlsrc import Located
-
-KINDS = {
-    "chrome": "segment", "meta": "segment", "title": "segment",
-    "person": "mentions", "field": "fields",
-    "list": "structure", "cue": "structure",
-}
-SCOPES = ("line", "header", "title", "body", "paragraph", "sentence", "before", "item", "intro")
-DEFAULT_SCOPE = {"chrome": "line", "meta": "line", "title": "header", "person": "sentence",
-                 "field": "sentence", "list": "body", "cue": "before"}
-CHROME_ACTIONS = ("drop", "end", "strip", "start")
-CUE_TYPES = ("directive", "not_directive", "no_speaker", "relayed")
-NORMALISERS = {
-    # name -> captures it needs (any one of each tuple)
-    "date": (("month", "day", "date"),),
-    "dated_line": (("month", "day"),),
-    "day_only": (),
-    "relative_day": (("relative",),),
-    "strip": (),
-    "unquote": (),
-}
-_STR, _INT, _BOOL, _LIST, _MAP = "string", "integer", "boolean", "list", "mapping"
-RULE_KEYS: dict[str, Any] = {
-    "id": _STR, "description": _STR, "kind": _STR, "enabled": _BOOL, "priority": _INT,
-    "scope": _STR, "pattern": (_STR, _LIST), "field": _STR, "value": _STR,
-    "normalise": (_STR, _LIST), "action": _STR, "cue": _STR, "marker": _STR,
-    "words": _LIST, "last_word": _STR, "block": _BOOL, "needs_cue": _BOOL, "max_gap": _INT,
-    "examples": _LIST, "counter_examples": _LIST, "min_items": _INT, "requires": _STR,
-}
-REQUIRED = {
-    "chrome": ("pattern", "action"), "meta": ("pattern", "field"), "title": ("pattern",),
-    "person": ("pattern", "field"), "field": ("pattern", "field"), "list": (),
-    "cue": ("pattern", "cue"),
-}
-EXAMPLE_KEYS = ("text", "expect", "todo")
-
-
-def expect_keys(kind: str, field: str | None) -> tuple[str, ...]:
-    """What an example of a rule of this kind may expect (see extractor/ruletest.py)."""
-    if kind in ("chrome", "cue"):
-        return (kind,)
-    if kind == "list":
-        return ("points",)
-    if kind == "title":
-        return ("title",)
-    return (field,) if field else ()
-
-
-TOP_KEYS = ("patterns", "rules", "settings", "numerals", "labels", "disable", "fields")
-_REF = regex.compile(r"%\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<cap>[A-Za-z_][A-Za-z0-9_]*))?\}")
-_FLAGS = regex.VERSION0 | regex.MULTILINE
-COMPILED: dict[tuple, Any] = {}
-"""(expanded pattern source, the word lists it names) -> compiled pattern, shared by every
-rule book this process loads (at most COMPILED_KEPT, the newest); the rule cache
-(extractor/rulecache.py) seeds it from disk, so that a changed overlay compiles only the
-patterns that changed."""
-COMPILED_KEPT = 3000
-_LIST_REF = regex.compile(r"\\L<(\w+)>")
-
-
-def _compiled(expanded: str, named_lists: dict[str, tuple[str, ...]]) -> Any:
-    """``expanded`` compiled, with the named lists it uses (``\\L<NAME>``)."""
-    lists = {name: named_lists[name] for name in sorted(set(_LIST_REF.findall(expanded))) if name in named_lists}
-    key = (expanded, tuple(lists.items()))
-    pat = COMPILED.get(key)
-    if pat is None:
-        pat = COMPILED[key] = regex.compile(expanded, _FLAGS, ignore_unused=True, **lists)
-        if len(COMPILED) > COMPILED_KEPT:      # the oldest go first
-            del COMPILED[next(iter(COMPILED))]
-    return pat
-
-
-_META = frozenset("()[]{}?*+.\\^$|%")
-
-
-def _in_set(ch: str) -> str:
-    return "\\" + ch if ch in "\\]^-[" else ch
-
-
-def word_list(name: str, words: list[str]) -> tuple[str, dict[str, tuple[str, ...]]]:
-    """The pattern of the word-list sub-pattern ``name`` and the ``regex`` named lists it
-    uses (``\\L<...>``, looked up as sets; :func:`_compiled` passes them to ``regex``).
-
-    It matches any of ``words``, longest first. A character class of the words' first
-    characters comes first: most positions fail on that one test, with no lookaround
-    (each lookaround costs ``regex`` about as much as a set lookup). Then, longest length
-    first, the rest of a word of each length (``name_tN``: the words of N characters
-    without their first one) and a lookbehind that checks the N characters together
-    (``name_wN``), so that a first character and the rest of another word never make a
-    word. Words of one character come last: a lookbehind for their set."""
-    lists: dict[str, tuple[str, ...]] = {}
-    branches = []
-    for n in sorted({len(w) for w in words if len(w) > 1}, reverse=True):
-        same = sorted({w for w in words if len(w) == n})
-        lists[f"{name}_t{n}"] = tuple(sorted({w[1:] for w in same}))
-        lists[f"{name}_w{n}"] = tuple(same)
-        branches.append(f"\\L<{name}_t{n}>(?<=\\L<{name}_w{n}>)")
-    singles = "".join(_in_set(ch) for ch in sorted({w for w in words if len(w) == 1}))
-    firsts = "".join(_in_set(ch) for ch in sorted({w[0] for w in words}))
-    if not branches:
-        return f"[{singles}]", lists
-    if singles:
-        branches.append(f"(?<=[{singles}])")
-    return f"[{firsts}](?:{'|'.join(branches)})", lists
-
-
-def _typename(v: Any) -> str:
-    if isinstance(v, bool):
-        return _BOOL
-    if isinstance(v, int):
-        return _INT
-    if isinstance(v, str):
-        return _STR
-    if isinstance(v, list):
-        return _LIST
-    if isinstance(v, dict):
-        return _MAP
-    return "null" if v is None else type(v).__name__
-
-
-def _unclosed_paren(text: str, what: str = "(") -> int | None:
-    """Index of the last "(" in ``text`` that no ")" closes (escapes and [...] sets skipped),
-    or with ``what="["``, of the "[" that opens a set left open."""
-    opened: list[int] = []
-    i, in_set, set_start = 0, False, -1
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_set:
-            in_set = ch != "]"
-        elif ch == "[":
-            in_set, set_start = True, i
-            if text[i + 1:i + 2] == "]" or text[i + 1:i + 3] == "^]":
-                i += 2 if text[i + 1] == "]" else 3
-                continue
-        elif ch == "(":
-            opened.append(i)
-        elif ch == ")" and opened:
-            opened.pop()
-        i += 1
-    if what == "[":
-        return set_start if in_set else None
-    return opened[-1] if opened else None
-
-
-def _article(word: str) -> str:
-    return ("an " if word[0] in "aeiou" else "a ") + word
-
-
-def _did_you_mean(word: str, options: Any) -> str:
-    import difflib
-    close = difflib.get_close_matches(word, list(options), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _one_of(word: str, options: Any) -> str:
-    """A did-you-mean hint, or else the list of what is allowed."""
-    return _did_you_mean(word, options) or f" (one of {', '.join(options)})"
+from .config import shipped_rules_dirname
+from .errors import Problem, RuleError, a_or_an, did_you_mean, one_of
+from .patterns import PatternLibrary, word_list
+from .rulefile import Located, load_located
+from .schema import (CHROME_ACTIONS, CUE_TYPES, DEFAULT_SCOPE, EXAMPLE_KEYS, FIELDS_FILE, KIND_TYPES, KINDS,
+                     NORMALISERS, REQUIRED, RULE_KEYS, SCOPES, SETTING_DEFAULTS, TOP_KEYS, FieldSpec, _BOOL, _INT,
+                     _STR, _typename, check_settings, expect_keys, read_fields, setting_fields)
 
 
 @dataclass(slots=True)
@@ -252,7 +94,7 @@ class RuleBook:
     """The compiled rule set of one or more packs; immutable once built, safe to share.
 
     No ``__slots__``: what is derived from the rules once per book (``of_kind``, the
-    person reader of extractor/mentions.py) is kept in the instance ``__dict__``."""
+    person reader of extractor/people.py) is kept in the instance ``__dict__``."""
 
     rules: list[Rule]
     settings: dict[str, Any]
@@ -301,41 +143,11 @@ class RuleBook:
         return cur
 
 
-def rule_files(paths: list[Path]) -> list[Path]:
-    """The ``*.yaml``/``*.yml`` files of each directory (sorted), or the files themselves."""
-    return [Path(f) for f in rule_file_names(paths)]
-
-
-def rule_file_names(paths: list[Any]) -> list[str]:
-    """:func:`rule_files` as strings."""
-    out: list[str] = []
-    for p in paths:
-        p = os.fspath(p)
-        if os.path.isdir(p):
-            # the suffix as pathlib reads it: a name that is only ".yaml" has none
-            out.extend(os.path.join(p, name) for name in sorted(os.listdir(p))
-                       if name.endswith((".yaml", ".yml")) and name.rfind(".") > 0
-                       and os.path.isfile(os.path.join(p, name)))
-        else:
-            out.append(p)
-    return out
-
-
-class _Builder:
+class _Builder(PatternLibrary):
     def __init__(self) -> None:
-        self.problems: list[Problem] = []
+        super().__init__([])
         self.docs: list[tuple[Located, int]] = []   # (document, pack index)
-        self.library: dict[str, tuple[str, Located, tuple]] = {}
-        self.words: dict[str, tuple[str, ...]] = {}
-        """The words of each word-list sub-pattern."""
-        self.named_lists: dict[str, tuple[str, ...]] = {}
-        """The ``regex`` named lists word-list sub-patterns compile to (see :func:`word_list`)."""
-        self.expanded: dict[str, str] = {}
-        self.bad_library: set[str] = set()
         self.library_pack: dict[str, int] = {}
-        self.cycles: set[frozenset[str]] = set()
-        self.used: set[str] = set()
-        self.checked: set[str] = set()
 
     # -- loading -----------------------------------------------------------------------
     def add_file(self, path: Path, pack: int) -> None:
@@ -351,21 +163,20 @@ class _Builder:
         except (OSError, UnicodeDecodeError) as e:
             self.problems.append(Problem(name, 1, 1, "unreadable", str(e).splitlines()[0]))
             return
-        from .yamlsrc import load_located
         doc = load_located(text, name, self.problems)
         if doc is None:
             return
         # a file none of whose keys is (nor looks like) a top-level key is some other file
         # (a link to a system file, another tool's YAML): one problem, not one per line
         if not isinstance(doc.data, dict) or (doc.data and not any(
-                k in TOP_KEYS or _did_you_mean(str(k), TOP_KEYS) for k in doc.data)):
+                k in TOP_KEYS or did_you_mean(str(k), TOP_KEYS) for k in doc.data)):
             self.problems.append(doc.problem((), "not-a-rule-file",
                                              f"not a rule file: a rule file is a mapping of {', '.join(TOP_KEYS)}"))
             return
         for key in doc.data:
             if key not in TOP_KEYS:
                 self.problems.append(doc.problem((key,), "unknown-key",
-                                                 f"unknown top-level key '{key}'{_did_you_mean(key, TOP_KEYS)}",
+                                                 f"unknown top-level key '{key}'{did_you_mean(key, TOP_KEYS)}",
                                                  key=True))
         check_settings(doc, self.problems)
         pats = doc.data.get("patterns") or {}
@@ -404,149 +215,13 @@ class _Builder:
                 self.library_pack[name] = pack   # a later pack may redefine it (overlay)
         self.docs.append((doc, pack))
 
-    # -- sub-pattern expansion ---------------------------------------------------------
-    def expand(self, text: str, doc: Located, path: tuple, stack: tuple[str, ...] = (),
-               segments: list[tuple[int, int, int, int, str | None]] | None = None) -> str | None:
-        """Replace every %{NAME} / %{NAME:cap} by its sub-pattern. With ``segments``, record
-        (out_start, out_end, src_start, src_end, ref_name) pieces, to map positions back."""
-        ok = True
-        out: list[str] = []
-        pos = n = 0
-
-        def piece(s: str, a: int, b: int, ref: str | None) -> None:
-            nonlocal n
-            out.append(s)
-            if segments is not None:
-                segments.append((n, n + len(s), a, b, ref))
-            n += len(s)
-
-        for m in _REF.finditer(text):
-            piece(text[pos:m.start()], pos, m.start(), None)
-            pos = m.end()
-            name, cap = m.group("name"), m.group("cap")
-            if name in stack:
-                ok = False
-                cycle = frozenset(stack[stack.index(name):])
-                if cycle not in self.cycles:      # one report per cycle
-                    self.cycles.add(cycle)
-                    chain = " -> ".join(stack[stack.index(name):] + (name,))
-                    self.problems.append(doc.problem(path, "circular-reference",
-                                                     f"circular sub-pattern reference {chain}", index=m.start()))
-                continue
-            if name not in self.library:
-                ok = False
-                self.problems.append(doc.problem(path, "unknown-pattern",
-                                                 f"unknown sub-pattern %{{{name}}}{_did_you_mean(name, self.library)}",
-                                                 index=m.start()))
-                continue
-            if name in self.expanded:
-                body: str | None = self.expanded[name]
-            else:
-                src, d, p = self.library[name]
-                body = self.expand(src, d, p, stack + (name,))
-                if body is None:
-                    ok = False
-                    continue
-                self.expanded[name] = body
-            self.used.add(name)
-            piece(f"(?P<{cap}>{body})" if cap else f"(?:{body})", m.start(), m.end(), name)
-        piece(text[pos:], pos, len(text), None)
-        return "".join(out) if ok else None
-
-    def literals(self, text: str, seen: tuple[str, ...] = ()) -> tuple[str, ...] | None:
-        """The strings a pattern source matches when it is an alternation of plain literals
-        and ``%{NAME}`` references to word lists (or to patterns that are such); else None.
-        Only what a "does it occur" test needs: a word holding another one is left out."""
-        found: list[str] = []
-        for tok in text.split("|"):
-            ref = _REF.fullmatch(tok)
-            if ref is not None and ref.group("cap") is None:
-                name = ref.group("name")
-                if name in self.words:
-                    found.extend(self.words[name])
-                    continue
-                if name in self.library and name not in seen:
-                    sub = self.literals(self.library[name][0], seen + (name,))
-                    if sub is not None:
-                        found.extend(sub)
-                        continue
-                return None
-            if not tok or any(ch in _META for ch in tok):
-                return None
-            found.append(tok)
-        words = sorted(set(found), key=len)
-        kept: list[str] = []
-        for w in words:
-            if not any(k in w for k in kept):
-                kept.append(w)
-        return tuple(kept)
-
-    def compile(self, text: str, doc: Located, path: tuple,
-                stack: tuple[str, ...] = ()) -> tuple[Any, str] | None:
-        """Expand and compile one pattern; a regex error is reported at the character of
-        ``text`` it points to (or at the %{NAME} reference whose expansion holds it)."""
-        segments: list[tuple[int, int, int, int, str | None]] = []
-        expanded = self.expand(text, doc, path, stack, segments=segments)
-        if expanded is None:
-            return None
-        try:
-            return _compiled(expanded, self.named_lists), expanded
-        except regex.error as e:
-            pos = getattr(e, "pos", None)
-            msg = getattr(e, "msg", None) or str(e).split(" at position")[0]
-            index = None
-            if msg in ("missing )", "unterminated character set"):
-                opener = "(" if msg == "missing )" else "["
-                opened = _unclosed_paren(expanded, opener)
-                if opened is not None:     # point at what was left open, not at the end
-                    pos = opened
-                    msg += f": this {opener} is never closed"
-            if pos is not None:
-                index = len(text)
-                for a, b, sa, _sb, ref in segments:
-                    if a <= pos < b:
-                        if ref is None:
-                            index = sa + (pos - a)
-                        else:
-                            self.check_sub(ref, stack)
-                            if ref in self.bad_library:
-                                if stack:
-                                    self.bad_library.add(stack[-1])
-                                return None     # already reported where the sub-pattern is defined
-                            index = sa
-                            msg += f" (inside %{{{ref}}}, at position {pos - a} of its expansion)"
-                        break
-            self.problems.append(doc.problem(path, "bad-regex", msg, index=index))
-            if stack:
-                self.bad_library.add(stack[-1])
-            return None
-
-    def check_sub(self, name: str, stack: tuple[str, ...] = ()) -> None:
-        """Compile sub-pattern ``name`` on its own (those it uses first), once, so that an error
-        in it is reported where it is defined."""
-        if name in self.checked or name in stack or name not in self.library:
-            return
-        self.checked.add(name)
-        src, doc, path = self.library[name]
-        for m in _REF.finditer(src):
-            self.check_sub(m.group("name"), stack + (name,))
-        self.compile(src, doc, path, (name,))
-
-    def check_library(self) -> None:
-        """Check the sub-patterns no rule or setting used (the used ones were compiled
-        as part of those), so that every problem in a rule file is reported."""
-        for name in sorted(self.library, key=lambda k: (self.library[k][1].file,
-                                                        self.library[k][1].where(self.library[k][2])[0])):
-            if name not in self.used:
-                self.check_sub(name)
-
     # -- rules ---------------------------------------------------------------------------
     def check_rule(self, r: dict, doc: Located, path: tuple) -> bool:
         ok = True
         for key, val in r.items():
             if key not in RULE_KEYS:
                 self.problems.append(doc.problem(path + (key,), "unknown-key",
-                                                 f"unknown rule key '{key}'{_did_you_mean(key, RULE_KEYS)}", key=True))
+                                                 f"unknown rule key '{key}'{did_you_mean(key, RULE_KEYS)}", key=True))
                 ok = False
                 continue
             want = RULE_KEYS[key]
@@ -555,7 +230,7 @@ class _Builder:
             if got not in wants:
                 hint = " (quote it)" if _STR in wants and got in (_BOOL, _INT, "null") else ""
                 self.problems.append(doc.problem(path + (key,), "bad-type",
-                                                 f"'{key}' must be {' or '.join(_article(w) for w in wants)}, "
+                                                 f"'{key}' must be {' or '.join(a_or_an(w) for w in wants)}, "
                                                  f"not {got}{hint}"))
                 ok = False
         if "id" not in r:
@@ -565,7 +240,7 @@ class _Builder:
         if kind not in KINDS:
             self.problems.append(doc.problem(path + ("kind",), "bad-value",
                                              f"kind must be one of {', '.join(KINDS)}"
-                                             + (_did_you_mean(str(kind), KINDS) if kind else "")))
+                                             + (did_you_mean(str(kind), KINDS) if kind else "")))
             return False
         for key in REQUIRED[kind]:
             if key not in r:
@@ -576,7 +251,7 @@ class _Builder:
             ok = False
         if "scope" in r and r["scope"] not in SCOPES:
             self.problems.append(doc.problem(path + ("scope",), "bad-value",
-                                             f"scope must be one of {', '.join(SCOPES)}{_did_you_mean(str(r['scope']), SCOPES)}"))
+                                             f"scope must be one of {', '.join(SCOPES)}{did_you_mean(str(r['scope']), SCOPES)}"))
             ok = False
         if "action" in r and r["action"] not in CHROME_ACTIONS:
             self.problems.append(doc.problem(path + ("action",), "bad-value",
@@ -623,7 +298,7 @@ class _Builder:
             npath = path + (("normalise", k) if isinstance(r.get("normalise"), list) else ("normalise",))
             if not isinstance(n, str) or n not in NORMALISERS:
                 self.problems.append(doc.problem(npath, "bad-value",
-                                                 f"unknown normaliser '{n}'{_one_of(str(n), NORMALISERS)}"))
+                                                 f"unknown normaliser '{n}'{one_of(str(n), NORMALISERS)}"))
                 return None
             for need in NORMALISERS[n]:
                 if not any(any(c in pat.groupindex for pat in compiled) for c in need):
@@ -693,7 +368,7 @@ class _Builder:
             for key in ex:
                 if key not in EXAMPLE_KEYS:
                     self.problems.append(doc.problem(epath + (key,), "unknown-key",
-                                                     f"unknown example key '{key}'{_did_you_mean(key, EXAMPLE_KEYS)}",
+                                                     f"unknown example key '{key}'{did_you_mean(key, EXAMPLE_KEYS)}",
                                                      key=True))
                     ok = False
             if not ex["expect"]:
@@ -776,7 +451,6 @@ def build(packs: list[list[Path]]) -> RuleBook:
     b = _Builder()
     files: list[str] = []
     import hashlib
-    from pathlib import Path
     # the built-in output fields are always declared, with or without the shipped rules
     fields_file = Path(shipped_rules_dirname(), FIELDS_FILE)
     if packs and not any(f.name == FIELDS_FILE and f.resolve() == fields_file.resolve() for p in packs for f in p):
@@ -876,7 +550,7 @@ def build(packs: list[list[Path]]) -> RuleBook:
         r = rules.get(rid)
         if r is None:
             b.problems.append(doc.problem(path, "unknown-rule",
-                                          f"cannot disable unknown rule '{rid}'{_did_you_mean(rid, rules)}"))
+                                          f"cannot disable unknown rule '{rid}'{did_you_mean(rid, rules)}"))
         else:
             r.enabled = False
             r.disabled_at = f"{doc.file}:{doc.where(path)[0]}"
@@ -905,23 +579,8 @@ def _field_problem(name: str, declared: dict[str, FieldSpec], types: tuple[str, 
     if name in declared:
         return (f"{who} cannot fill field '{name}' (a {declared[name].type} field); "
                 f"it fills {', '.join(fits) or 'no declared field'}")
-    hint = _did_you_mean(name, fits) or _did_you_mean(name, declared)
+    hint = did_you_mean(name, fits) or did_you_mean(name, declared)
     return hint and f"unknown field '{name}'{hint}" or \
         f"unknown field '{name}' ({who} fills {', '.join(fits) or 'no declared field'}; declare new fields under 'fields:')"
 
 
-def shipped_rules_dir() -> Path:
-    """The rules/ directory shipped with the package (or the checkout's, in an editable install)."""
-    return Path(shipped_rules_dirname())
-
-
-def shipped_rules_dirname() -> str:
-    """:func:`shipped_rules_dir` as a string."""
-    here = os.path.dirname(os.path.realpath(__file__))
-    packaged = os.path.join(here, "rules")
-    if os.path.isdir(packaged):
-        return packaged
-    src = os.path.join(os.path.dirname(here), "rules")
-    if os.path.isdir(src):
-        return src
-    raise FileNotFoundError("the shipped rules/ directory was not found next to the extractor package")

@@ -21,7 +21,7 @@ an equal engine, from the cache when
 
 are all unchanged. A set of rules met for the first time (an overlay just edited) is
 built afresh, but the patterns compiled for earlier sets are kept in a signed store of
-their own (``patterns.pickle``: ``rulebook.COMPILED``), so only the patterns that
+their own (``patterns.pickle``: ``patterns.COMPILED``), so only the patterns that
 changed are compiled again. The working directory is not part of the key: rule positions are
 stored with absolute file names and shown relative to the directory of the run, as a
 fresh load shows them. Rule files with problems are never cached: the RuleError is
@@ -123,7 +123,7 @@ def _package_dirs(name: str) -> list[str]:
 
 
 def _key(paths, overlays, use_shipped, timeout) -> str:
-    from .rulebook import rule_file_names, shipped_rules_dirname
+    from .config import rule_file_names, shipped_rules_dirname
 
     h = hashlib.blake2b(digest_size=20)
     paths = None if paths is None else [os.path.abspath(p) for p in paths]
@@ -132,7 +132,7 @@ def _key(paths, overlays, use_shipped, timeout) -> str:
     if use_shipped or (use_shipped is None and paths is None):
         sources.append(shipped_rules_dirname())
     sources.extend(overlays)
-    # the shipped field declarations are part of every rule book (extractor/fieldspec.py)
+    # the shipped field declarations are part of every rule book (extractor/schema.py)
     sources.append(os.path.join(shipped_rules_dirname(), "05-fields.yaml"))
     head = (FORMAT, sys.version, paths, overlays, use_shipped, timeout)
     h.update(repr(head).encode("utf-8", "surrogatepass"))
@@ -267,16 +267,16 @@ def load(paths: Iterable[str | Path] | None = None, *, overlays: Iterable[str | 
     if isinstance(engine, Engine):
         return engine
     # a new set of rules: patterns compiled for earlier sets are not compiled again
-    from . import rulebook
+    from . import patterns
     store = os.path.join(d, "patterns.pickle")
     known = _unpickle(store)
     if isinstance(known, dict):
         for k, v in known.items():
-            rulebook.COMPILED.setdefault(k, v)
+            patterns.COMPILED.setdefault(k, v)
     engine = Engine.load(paths, overlays=overlays, use_shipped=use_shipped, timeout=timeout)
     _write(d, path, engine)
     try:
-        body = pickle.dumps(rulebook.COMPILED, protocol=pickle.HIGHEST_PROTOCOL)
+        body = pickle.dumps(patterns.COMPILED, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:
         return engine
     _store(d, store, body)

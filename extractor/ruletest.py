@@ -194,7 +194,7 @@ def field_candidates(doc: DocState, rule: Rule) -> list[tuple[str, int, int, int
     got = [(c.value, c.start, c.end, c.rank) for c in doc.candidates if c.rule.id == rule.id]
     if got or rule.kind != "field":
         return got
-    from .fields import resolve
+    from .values import resolve
     if rule.scope == "body":
         units = [doc.body]
     elif rule.scope == "title":     # every headline candidate (the fields stage takes the chosen one)
@@ -213,7 +213,7 @@ def field_candidates(doc: DocState, rule: Rule) -> list[tuple[str, int, int, int
 
 def _line_values(doc: DocState, rule: Rule) -> list[tuple[str, int, int, int]]:
     """The rule's value on each line of the text, tried as the segment stage tries a header line."""
-    from .fields import resolve
+    from .values import resolve
     from .segment import split_lines
     out = []
     for rank, line in enumerate(split_lines(doc.text)):

@@ -7,12 +7,10 @@ where the article ends (``end``: the rest is related reading, comments, teasers)
 """
 from __future__ import annotations
 
-from .fields import resolve
-from .state import Candidate, DocState, Line, Span
+from typing import Any
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: importing typing costs ~4 ms of a one-file run
-    from typing import Any
+from .state import Candidate, DocState, Line, Span
+from .values import resolve
 
 
 def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Line]:

@@ -1,16 +1,24 @@
-"""The state one document carries through the pipeline, and the matching helper every stage uses."""
+"""The state one document carries through the pipeline, and the matching helper every stage uses.
+
+Time limits for pattern calls, by public means only: ``regex``'s own ``timeout=``.
+Every pattern call of a document gets ``timeout=`` the pattern budget (``--pattern-timeout``,
+``settings.engine.pattern_timeout``) or, when less is left, what remains of the document's
+budget (``settings.engine.document_timeout``). The same code runs in the main thread, in
+other threads and in worker processes; nothing is installed in the process (no signal
+handler, no timer). A call cut off raises ``TimeoutError`` inside ``regex``;
+:meth:`Limit.all` returns the matches found before it.
+"""
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from time import monotonic
 from typing import Any
 
 from .model import Evidence, Summary
 from .normalise import Normalised
-from .record import Record
 from .rulebook import Rule, RuleBook
-from .timelimit import Limit
 
 
 @dataclass(slots=True)
@@ -68,76 +76,48 @@ class Candidate:
     """Lower is better: the index of the sentence (or line) it was found in."""
 
 
-class DocState(Record):
+@dataclass(slots=True)
+class DocState:
     """Everything known about one document; each stage reads it and adds to it."""
-
-    _fields = (
-        "book", "norm", "timeout", "deadline", "lines", "chrome", "header", "meta_lines", "body",
-        "paragraphs", "sentences", "persons", "candidates", "relayed_spans", "is_report", "summary",
-        "limit", "fired", "near_misses", "warnings", "cache")
-    __slots__ = tuple(f for f in _fields if f != "deadline") + ("text", "every_rule")
 
     book: RuleBook
     norm: Normalised
     timeout: float
-    lines: list[Line]
-    chrome: list[Line]
-    header: list[Line]
-    meta_lines: list[Line]
-    body: Span
-    paragraphs: list[Line]
-    sentences: list[Line]
-    persons: list[PersonMention]
-    candidates: list[Candidate]
-    relayed_spans: list[Span]
+    lines: list[Line] = field(default_factory=list)
+    chrome: list[Line] = field(default_factory=list)
+    header: list[Line] = field(default_factory=list)
+    meta_lines: list[Line] = field(default_factory=list)
+    body: Span = field(default_factory=lambda: Span(0, 0))
+    paragraphs: list[Line] = field(default_factory=list)
+    sentences: list[Line] = field(default_factory=list)
+    persons: list[PersonMention] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    relayed_spans: list[Span] = field(default_factory=list)
     """Parts of the body that relay remarks made at another meeting."""
-    is_report: bool
+    is_report: bool = True
     """False when the document-level settings say this is no report: only title,
     publication date and source are then extracted."""
-    summary: Summary
-    limit: Limit
-    """Runs every pattern call with a timeout (see extractor/timelimit.py); by default a
-    new Limit(timeout, deadline)."""
-    fired: dict[str, int]
-    near_misses: list[tuple[str, str]]
-    warnings: list[str]
-    cache: dict[Any, Any]
+    summary: Summary = field(default_factory=Summary)
+    limit: Limit = None   # type: ignore[assignment]
+    """Runs every pattern call with a timeout (:class:`Limit`); by default a
+    new Limit(timeout): no document budget."""
+    fired: dict[str, int] = field(default_factory=dict)
+    near_misses: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cache: dict[Any, Any] = field(default_factory=dict)
     """Values derived once per document (span starts, the year a dateline takes, ...)."""
+    source: Any = None
+    """The :class:`extractor.source.Source` the text was read from, or None (a str given):
+    evidence then points into the file as read (see :meth:`locate`)."""
+    text: str = field(init=False)
+    """The normalised text (``norm.text``), which every stage matches against."""
+    every_rule: bool = field(default=False, init=False)
+    """Try every rule, also those that can no longer change a value (see Engine.run)."""
 
-    def __init__(self, book: RuleBook, norm: Normalised, timeout: float, deadline: float = float("inf"),
-                 lines: list[Line] | None = None, chrome: list[Line] | None = None,
-                 header: list[Line] | None = None, meta_lines: list[Line] | None = None,
-                 body: Span | None = None, paragraphs: list[Line] | None = None,
-                 sentences: list[Line] | None = None, persons: list[PersonMention] | None = None,
-                 candidates: list[Candidate] | None = None,
-                 relayed_spans: list[Span] | None = None, is_report: bool = True,
-                 summary: Summary | None = None, limit: Limit | None = None,
-                 fired: dict[str, int] | None = None, near_misses: list[tuple[str, str]] | None = None,
-                 warnings: list[str] | None = None, cache: dict[Any, Any] | None = None) -> None:
-        self.book = book
-        self.norm = norm
-        self.text = norm.text
-        """The normalised text (``norm.text``), which every stage matches against."""
-        self.every_rule = False
-        """Try every rule, also those that can no longer change a value (see Engine.run)."""
-        self.timeout = timeout
-        self.limit = Limit(timeout, deadline) if limit is None else limit
-        self.lines = [] if lines is None else lines
-        self.chrome = [] if chrome is None else chrome
-        self.header = [] if header is None else header
-        self.meta_lines = [] if meta_lines is None else meta_lines
-        self.body = Span(0, 0) if body is None else body
-        self.paragraphs = [] if paragraphs is None else paragraphs
-        self.sentences = [] if sentences is None else sentences
-        self.persons = [] if persons is None else persons
-        self.candidates = [] if candidates is None else candidates
-        self.relayed_spans = [] if relayed_spans is None else relayed_spans
-        self.is_report = is_report
-        self.summary = Summary() if summary is None else summary
-        self.fired = {} if fired is None else fired
-        self.near_misses = [] if near_misses is None else near_misses
-        self.warnings = [] if warnings is None else warnings
-        self.cache = {} if cache is None else cache
+    def __post_init__(self) -> None:
+        self.text = self.norm.text
+        if self.limit is None:
+            self.limit = Limit(self.timeout)
 
     @property
     def deadline(self) -> float:
@@ -149,9 +129,21 @@ class DocState(Record):
     def deadline(self, value: float) -> None:
         self.limit.deadline = value
 
-    def evidence(self, rule: str, start: int, end: int) -> Evidence:
+    def locate(self, start: int, end: int) -> tuple[int, int, str]:
+        """A ``[start, end)`` span of the normalised text as the span of the text as read, and
+        that span's text: the one place spans are mapped back. Through normalisation
+        (:meth:`Normalised.to_original`), then, for a file whose text was extracted from
+        markup or decoded from entities, to the file itself (:meth:`Source.to_raw`)."""
         s, e = self.norm.to_original(start, end)
-        return Evidence(rule, s, e, self.norm.original[s:e])
+        src = self.source
+        if src is not None and src.offsets is not None:
+            s, e = src.to_raw(s, e)
+            return s, e, src.raw[s:e]
+        return s, e, self.norm.original[s:e]
+
+    def evidence(self, rule: str, start: int, end: int) -> Evidence:
+        """The evidence of a value found at ``[start, end)`` of the normalised text."""
+        return Evidence(rule, *self.locate(start, end))
 
     def original(self, start: int, end: int) -> str:
         return self.norm.original_slice(start, end)
@@ -382,3 +374,54 @@ class _FirstPerLine:
             return
         j = bisect_right(self.starts, max(m.end() - 1, m.start())) - 1
         self.retry.update(range(max(i, 0), j + 1))
+
+
+_LONGEST = 1e9
+"""The longest timeout handed to ``regex`` (seconds): it reads an infinite or huge one
+as already expired, and a negative one as none at all."""
+
+
+@dataclass(slots=True)
+class Limit:
+    """The time limits of the pattern calls of one document."""
+
+    timeout: float
+    """Seconds one call may run."""
+    deadline: float = float("inf")
+    """``time.monotonic()`` at which the document's budget is spent."""
+
+    def left(self) -> float:
+        """The timeout of the next call: the pattern budget, or the document budget left
+        when that is less (zero or less: spent)."""
+        left = self.deadline - monotonic()
+        return left if left < self.timeout else min(self.timeout, _LONGEST)
+
+    def spent(self) -> bool:
+        """Whether the document's budget is spent."""
+        return monotonic() >= self.deadline
+
+    def all(self, pattern: Any, text: str, pos: int, end: int, out: Any) -> bool:
+        """Append every match of ``pattern`` (a compiled ``regex`` pattern) in
+        ``text[pos:end]`` to ``out`` (a list, or any object with an ``append`` method); True
+        when cut off (``out`` then holds the matches found before). The limit holds for the
+        whole scan, as ``regex``'s timeout does for a ``finditer``."""
+        t = self.left()
+        if t <= 0:
+            return True
+        try:
+            if type(out) is list:
+                out.extend(pattern.finditer(text, pos, end, timeout=t))
+            else:
+                for m in pattern.finditer(text, pos, end, timeout=t):
+                    out.append(m)
+        except TimeoutError:
+            return True
+        return False
+
+    def one(self, pattern: Any, method: str, text: str, pos: int, end: int) -> Any:
+        """``pattern.<method>(text, pos, end)`` for ``method`` one of ``search``, ``match``,
+        ``fullmatch``. Raises ``TimeoutError`` when cut off (or the budget is spent)."""
+        t = self.left()
+        if t <= 0:
+            raise TimeoutError("document time budget spent")
+        return getattr(pattern, method)(text, pos, end, timeout=t)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from extractor import Engine, batch, progress, rulecache
+from extractor import Engine, batch, cli, progress, rulecache
 from extractor.batch import FileError, Options, iter_results, summarize_many
-from extractor.reader import read_path
+from extractor.source import read_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "samples").glob("*.txt"))
@@ -277,12 +277,12 @@ def test_internal_error_becomes_a_record(monkeypatch, engine):
 def test_atomic_output_discard_leaves_nothing(tmp_path):
     target = tmp_path / "out.jsonl"
     target.write_text("old\n", encoding="utf-8")
-    out = batch.AtomicOutput(str(target))
+    out = cli.AtomicOutput(str(target))
     out.write("new\n")
     out.discard()
     assert target.read_text(encoding="utf-8") == "old\n"
     assert [x.name for x in tmp_path.iterdir()] == ["out.jsonl"]
-    out = batch.AtomicOutput(str(target))
+    out = cli.AtomicOutput(str(target))
     out.write("new\n")
     out.commit()
     assert target.read_text(encoding="utf-8") == "new\n"

@@ -99,3 +99,10 @@ def test_explain_with_markdown_is_refused():
     assert len(r.stderr.splitlines()) == 1 and "--explain" in r.stderr and "--format json" in r.stderr
     for fmt in ("json", "yaml", "csv", "html"):
         assert run(str(SEED), "--explain", "--format", fmt).returncode == 0, fmt
+
+
+def test_every_subcommand_is_dispatched():
+    """cli names the subcommands without importing them (a one-file run does without):
+    its list and subcommands.COMMANDS must agree."""
+    from extractor import cli, subcommands
+    assert set(cli.SUBCOMMANDS) == set(subcommands.COMMANDS)

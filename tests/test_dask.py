@@ -12,7 +12,7 @@ pytest.importorskip("dask.distributed")
 
 from extractor import Engine  # noqa: E402
 from extractor.dask_helpers import summarize_bag  # noqa: E402
-from extractor.reader import read_path  # noqa: E402
+from extractor.source import read_path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "samples").glob("*.txt"))

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from extractor import Engine, batch
+from extractor import Engine, batch, cli
 from extractor.batch import Options, iter_results
-from extractor.reader import read_path
+from extractor.source import read_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "samples").glob("*.txt"))
@@ -100,7 +100,7 @@ def test_killed_worker_cli_batch_writes_the_rest(killer, engine, tmp_path):
     out = tmp_path / "out.jsonl"
     args = argparse.Namespace(explain=False, encoding=None, input_format=None, output=str(out), jobs=2,
                               dask=None, max_size=None)
-    status = batch.run_cli(args, engine, paths, "jsonl")
+    status = cli.run_cli(args, engine, paths, "jsonl")
     assert status == 1
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [d["file"] for d in lines] == paths
@@ -204,7 +204,7 @@ def _has_reader(fifo) -> bool:
 
 def test_size_cap(tmp_path, engine):
     from extractor.batch import summarize_many
-    from extractor.reader import MAX_BYTES, ReadError
+    from extractor.source import MAX_BYTES, ReadError
     assert MAX_BYTES == 50 * 1024 * 1024
     big = tmp_path / "big.txt"
     big.write_bytes(SAMPLES[0].read_bytes() * 4)
@@ -391,7 +391,7 @@ INJECTED = "县委书记王强主持召开会议。\n县委书记王强讲话。
 
 
 def test_csv_cells_that_start_a_formula_are_neutralised(engine, tmp_path):
-    from extractor.formats import _csv, record
+    from extractor.tables import _csv, record
     assert _csv([["=1+1", "+1", "-1", "@A1", "\tx", "\rx", "a=b", 3]]) == \
         "'=1+1,'+1,'-1,'@A1,'\tx,\"'\rx\",a=b,3\r\n"
     (tmp_path / "=HYPERLINK(1).txt").write_text(INJECTED, encoding="utf-8")
@@ -440,7 +440,7 @@ def test_labels_are_escaped_in_markdown_and_html(engine, tmp_path):
 
 @pytest.mark.parametrize("after", [" ", "\x00", "\u3000", "  "])
 def test_space_after_full_stop_keeps_clauses(engine, after):
-    from extractor.reader import from_text
+    from extractor.source import from_text
     text = (ROOT / "samples" / "county_committee_chrome.txt").read_text(encoding="utf-8")
     plain = engine.summarize(text).to_dict()["points"]
     assert any(p.get("clauses") for p in plain)
@@ -469,7 +469,7 @@ def test_reading_memory_is_a_bounded_multiple_of_the_input(tmp_path, fmt):
     data = unit.encode("utf-8") * (5_000_000 // len(unit.encode("utf-8")) + 1)
     path = tmp_path / f"big.{fmt}"
     path.write_bytes(data)
-    code = ("import resource, sys; from extractor import reader; import markdown_it, html.parser, array; "
+    code = ("import resource, sys; from extractor import source as reader; import markdown_it, html.parser, array; "
             "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
             "src = reader.read_path(sys.argv[1]); assert src.text; "
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base)")

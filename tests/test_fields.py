@@ -1,7 +1,7 @@
 """Meeting name and date normalisation."""
 import pytest
 
-from extractor.normalisers import to_int
+from extractor.values import to_int
 
 
 @pytest.mark.parametrize("s,n", [("29", 29), ("二十九", 29), ("十二", 12), ("十", 10), ("二〇二二", 2022),
@@ -63,7 +63,7 @@ def test_field_rules_that_cannot_win_are_not_tried_and_change_nothing(engine):
     """A field rule below one that already gave the field is skipped (its value could not
     win); the summary is the same as with every rule tried, which explain and rule tests do."""
     from .conftest import SAMPLES
-    from extractor.reader import read_path
+    from extractor.source import read_path
     skipped_somewhere = False
     for path in sorted(SAMPLES.glob("*.txt")):
         text = read_path(str(path)).text
@@ -91,7 +91,7 @@ def test_relative_day_counts_from_the_publication_date(engine):
 
 
 def test_relative_day_normaliser():
-    from extractor.normalisers import relative_day
+    from extractor.values import relative_day
     offsets = {"昨日": -1, "今天": 0}
     assert relative_day("昨日", offsets, "2024-01-01") == "2023-12-31"
     assert relative_day("今天", offsets, "2024-01-01") == "2024-01-01"

@@ -12,10 +12,10 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from extractor.formats import PEOPLE_COLUMNS, POINTS_COLUMNS, record, to_yaml
+from extractor.tables import PEOPLE_COLUMNS, POINTS_COLUMNS, record, to_yaml
 from extractor.model import Evidence, Item, Person, Point, Summary, Value
 from extractor.output_schema import ERROR_RECORD_SCHEMA, OUTPUT_SCHEMA, _validate, validate
-from extractor.reader import read_path
+from extractor.source import read_path
 from extractor.report_html import Span, highlight, to_html
 
 from .conftest import ROOT, SAMPLES

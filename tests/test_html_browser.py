@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.reader import read_path
+from extractor.source import read_path
 from extractor.report_html import COLOURS, to_html
 
 from .conftest import SAMPLES

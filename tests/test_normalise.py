@@ -22,7 +22,7 @@ def test_ideographic_space_and_nbsp_become_spaces():
 
 
 def test_unquote_drops_surrounding_and_stray_quotation_marks():
-    from extractor.normalisers import unquote
+    from extractor.values import unquote
     assert unquote("“两会”精神传达会") == "“两会”精神传达会"          # a pair stays
     assert unquote("“主题教育总结会议”") == "主题教育总结会议"          # around the whole value
     assert unquote("市委“主题教育总结会议") == "市委主题教育总结会议"    # an opening mark never closed

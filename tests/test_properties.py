@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extractor import Engine
-from extractor.reader import from_text, read_path
+from extractor.source import from_text, read_path
 
 from .conftest import SAMPLES
 

@@ -1,7 +1,7 @@
 """The README shows real output: keep it in step with the engine."""
 import re
 
-from extractor.reader import read_path
+from extractor.source import read_path
 
 from .conftest import ROOT
 

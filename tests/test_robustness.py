@@ -7,7 +7,7 @@ Every input class goes through both front doors:
   traceback, and stdout is valid JSON whenever the exit status is 0;
 * the API, one ``Engine.load()`` for the module: ``engine.summarize_source(read_path(...))``
   (or ``engine.summarize(text)`` for str-only cases) must not raise (unreadable input raises
-  :class:`extractor.reader.ReadError`, nothing else).  The engine bounds itself with
+  :class:`extractor.source.ReadError`, nothing else).  The engine bounds itself with
   ``settings.engine.pattern_timeout`` per pattern and ``settings.engine.document_timeout``
   per document; no test asserts a wall-clock time (a loaded machine must not fail one), a
   subprocess gets a generous timeout only so that a hang ends.
@@ -37,7 +37,7 @@ from pathlib import Path
 import pytest
 
 from extractor import Engine
-from extractor.reader import ReadError, from_text, read_path
+from extractor.source import ReadError, from_text, read_path
 
 from .conftest import ROOT, SAMPLES
 

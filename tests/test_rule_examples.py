@@ -41,7 +41,7 @@ def test_rule_example(engine, case):
 
 def _prefilter_texts(engine: Engine) -> list[str]:
     from .conftest import SAMPLES
-    from extractor.reader import read_path
+    from extractor.source import read_path
     texts = [read_path(str(p)).text for p in sorted(SAMPLES.glob("*.txt"))]
     for case in all_cases(r for r in engine.book.rules if r.enabled):
         texts.append(case.text)

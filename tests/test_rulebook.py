@@ -3,7 +3,7 @@ import regex
 import pytest
 
 from extractor import Engine, RuleError
-from extractor.rulebook import word_list
+from extractor.patterns import word_list
 
 
 def word_trie(words):

@@ -101,7 +101,7 @@ def test_a_relative_overlay_path_means_the_directory_it_names_from_each_working_
 
 def test_an_edited_overlay_compiles_only_the_patterns_that_changed(cache, tmp_path, monkeypatch):
     # issue 18 item 6: the rule-editing loop compiles what changed, not every rule
-    from extractor import rulebook
+    from extractor import patterns as rulebook
     overlay = tmp_path / "mine"
     overlay.mkdir()
     rule = ("rules:\n  - id: my.relayed\n    kind: field\n    field: relayed\n"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from extractor import rulebook
+from extractor import config, rulebook, schema as rule_schema
 from extractor.cli import main
-from extractor.rulebook import shipped_rules_dir
+from extractor.config import shipped_rules_dir
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "fullwidth_yishi.txt"
 
@@ -40,7 +40,7 @@ def check(capsys, tmp_path, text: str) -> tuple[int, str, Path]:
 def test_check_shipped_rules_ok(capsys):
     rc, out, _ = run(capsys, "rules", "check")
     assert rc == 0
-    n_files = len(rulebook.rule_files([shipped_rules_dir()]))
+    n_files = len(config.rule_files([shipped_rules_dir()]))
     assert out.strip().endswith(f"rules in {n_files} files: ok")
 
 
@@ -493,7 +493,7 @@ def test_rules_list_shows_origin_overrides_and_disabled(capsys, tmp_path):
         """)
     rc, out, _ = run(capsys, "rules", "list", str(f.parent))
     assert rc == 0
-    shipped = rulebook.build([rulebook.rule_files([shipped_rules_dir()])]).get("host.chaired")
+    shipped = rulebook.build([config.rule_files([shipped_rules_dir()])]).get("host.chaired")
     row = next(ln for ln in out.splitlines() if ln.startswith("host.chaired "))
     assert "person" in row and "mentions" in row and "overlay 1" in row and f"{f}:2" in row
     assert f"overrides {shipped.where}" in row and row.endswith("My own chair rule.")
@@ -557,11 +557,11 @@ def test_rules_schema(capsys):
     assert rc == 0
     schema = json.loads(out)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert set(schema["properties"]) == set(rulebook.TOP_KEYS)
+    assert set(schema["properties"]) == set(rule_schema.TOP_KEYS)
     rule = schema["$defs"]["rule"]
-    assert set(rule["properties"]) == set(rulebook.RULE_KEYS)
-    assert rule["properties"]["kind"]["enum"] == list(rulebook.KINDS)
-    for f in rulebook.rule_files([shipped_rules_dir()]):
+    assert set(rule["properties"]) == set(rule_schema.RULE_KEYS)
+    assert rule["properties"]["kind"]["enum"] == list(rule_schema.KINDS)
+    for f in config.rule_files([shipped_rules_dir()]):
         assert _validate(yaml.safe_load(f.read_text(encoding="utf-8")) or {}, schema), f
     bad = {"rules": [{"id": "x", "kind": "chrome", "pattern": "a", "action": "drop", "paterns": "b"}]}
     assert not _validate(bad, schema)

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from extractor.reader import read_path
+from extractor.source import read_path
 
 from .conftest import SAMPLES
 

@@ -12,7 +12,7 @@ import pytest
 
 from extractor import Engine
 from extractor.cli import main
-from extractor.fieldspec import SETTINGS, shipped_fields
+from extractor.schema import SETTINGS, shipped_fields
 from extractor.model import CORE_FIELDS, Summary
 from extractor.output_schema import OUTPUT_SCHEMA, validate
 

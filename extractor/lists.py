@@ -1,4 +1,5 @@
-"""Stage 6, structure: numbered lists, their items, nesting, and which of them are points.
+"""Stage 6, lists: numbered lists, their items, nesting, and which of them are points.
+(Rule listings and ``Engine.run(until=)`` call this stage ``structure``.)
 
 Each ``list`` rule is one numbering family. The engine:
 
@@ -20,49 +21,33 @@ Each ``list`` rule is one numbering family. The engine:
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 from time import monotonic
 
-from .fields import merge_people, order_by_first_mention
 from .model import Item, Point
-from .normalisers import to_int
-from .record import Record
+from .people import merge_people, order_by_first_mention
 from .rulebook import Rule
 from .state import DocState, PersonMention
+from .values import to_int
 
 LAST = 10_000
 
 
-class Marker(Record):
-    __slots__ = _fields = ("rule", "num", "start", "end")
-
+@dataclass(slots=True)
+class Marker:
     rule: Rule
     num: int
     start: int
     end: int
 
-    def __init__(self, rule: Rule, num: int, start: int, end: int) -> None:
-        self.rule = rule
-        self.num = num
-        self.start = start
-        self.end = end
 
-
-class Chain(Record):
-    __slots__ = _fields = ("rule", "markers", "ends", "parent", "children")
-
+@dataclass(slots=True)
+class Chain:
     rule: Rule
     markers: list[Marker]
-    ends: list[int]
-    parent: Chain | None
-    children: list[Chain]
-
-    def __init__(self, rule: Rule, markers: list[Marker], ends: list[int] | None = None,
-                 parent: Chain | None = None, children: list[Chain] | None = None) -> None:
-        self.rule = rule
-        self.markers = markers
-        self.ends = [] if ends is None else ends
-        self.parent = parent
-        self.children = [] if children is None else children
+    ends: list[int] = field(default_factory=list)
+    parent: Chain | None = None
+    children: list[Chain] = field(default_factory=list)
 
     @property
     def start(self) -> int:

@@ -17,14 +17,11 @@ from __future__ import annotations
 import argparse
 import sys
 from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any, Sequence
 
-from .cli import _Parser, _common, _rule_error, _seconds, load_engine, subcommand
+from .cliargs import Parser, common_options, load_engine, rule_error_status, seconds
 from .errors import EXIT_INPUT, EXIT_OK, EXIT_USAGE, RuleError
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # every `summarize` run imports this module: no typing, pathlib only where used
-    from pathlib import Path
-    from typing import Any, Sequence
 
 RULES_ACTIONS = ("check", "test", "list", "schema")
 
@@ -37,7 +34,7 @@ def _rule_args(p: argparse.ArgumentParser, dirs: bool = True) -> None:
                    help="overlay rule directory (repeatable), same as a DIR argument")
     p.add_argument("--no-shipped-rules", action="store_true",
                    help="the first DIR is the base pack instead of the shipped rules")
-    p.add_argument("--pattern-timeout", type=_seconds, metavar="SECONDS",
+    p.add_argument("--pattern-timeout", type=seconds, metavar="SECONDS",
                    help="time budget of one pattern over one document")
 
 
@@ -45,10 +42,8 @@ def _packs(args: argparse.Namespace) -> tuple[list[list[Path]], list[Path]]:
     """(packs, files of the explicitly given DIRs): shipped (unless --no-shipped-rules), then the
     config file's overlays, then DIRs and --rules in order. A DIR that is the shipped rules
     directory itself is the base, not an overlay of it."""
-    from pathlib import Path
-
     from .config import overlay_dirs
-    from .rulebook import rule_files, shipped_rules_dir
+    from .config import rule_files, shipped_rules_dir
     given = list(getattr(args, "dirs", []) or []) + list(args.rules)
     shipped = shipped_rules_dir()
     overlays = [d for d in overlay_dirs(given) if Path(d).resolve() != shipped.resolve()]
@@ -75,11 +70,9 @@ def _engine(args: argparse.Namespace):
     `summarize` uses (extractor/rulecache.py), with the same arguments as `summarize --rules`:
     checking, testing or listing unchanged rules compiles nothing, and the `summarize` run
     after a `rules check` of a changed overlay finds it compiled. Raises RuleError."""
-    from pathlib import Path
-
     from . import rulecache
     from .config import overlay_dirs
-    from .rulebook import shipped_rules_dir
+    from .config import shipped_rules_dir
     given = list(getattr(args, "dirs", []) or []) + list(args.rules)
     shipped = shipped_rules_dir().resolve()
     overlays = [d for d in overlay_dirs(given) if Path(d).resolve() != shipped]
@@ -98,7 +91,6 @@ def _usage_error(prog: str, msg: str) -> int:
 
 # -- summarize rules ...  ----------------------------------------------------------------------
 
-@subcommand("rules")
 def cmd_rules(argv: Sequence[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__.split("\n\n")[1] if __doc__ else "", file=sys.stdout if argv else sys.stderr)
@@ -117,7 +109,7 @@ def cmd_rules(argv: Sequence[str]) -> int:
 
 
 def rules_check(argv: Sequence[str]) -> int:
-    p = _Parser(prog="summarize rules check",
+    p = Parser(prog="summarize rules check",
                 description="Validate rule files: print every problem as file:line:col with the line and a caret.")
     _rule_args(p)
     args = p.parse_args(argv)
@@ -149,7 +141,7 @@ def _pack_dirs(packs: list[list[Path]], no_shipped: bool) -> list[tuple[str, str
 
 
 def rules_test(argv: Sequence[str]) -> int:
-    p = _Parser(prog="summarize rules test",
+    p = Parser(prog="summarize rules test",
                 description="Run every rule's examples and counter-examples through the whole engine.")
     _rule_args(p)
     p.add_argument("--all", action="store_true",
@@ -163,7 +155,7 @@ def rules_test(argv: Sequence[str]) -> int:
     try:
         engine = _engine(args)
     except RuleError as e:
-        return _rule_error(e)
+        return rule_error_status(e)
     rules = list(engine.book.rules)
     if explicit and not args.all:
         rules = [r for r in rules if _same_file(r.file, explicit)]
@@ -232,7 +224,6 @@ def _n(count: int, word: str) -> str:
 
 
 def _same_file(name: str, files: list[Path]) -> bool:
-    from pathlib import Path
     try:
         target = Path(name).resolve()
     except OSError:
@@ -241,7 +232,7 @@ def _same_file(name: str, files: list[Path]) -> bool:
 
 
 def rules_list(argv: Sequence[str]) -> int:
-    p = _Parser(prog="summarize rules list", description="The effective rule set after overlays.")
+    p = Parser(prog="summarize rules list", description="The effective rule set after overlays.")
     _rule_args(p)
     p.add_argument("--kind", action="append", default=[], help="only rules of this kind (repeatable)")
     p.add_argument("--json", action="store_true", help="one JSON object per rule")
@@ -286,7 +277,7 @@ def _state(r: Any) -> str:
 
 
 def rules_schema(argv: Sequence[str]) -> int:
-    p = _Parser(prog="summarize rules schema",
+    p = Parser(prog="summarize rules schema",
                 description="Print the JSON Schema (draft 2020-12) of rule files.")
     p.parse_args(argv)
     import json
@@ -298,9 +289,8 @@ def rules_schema(argv: Sequence[str]) -> int:
 
 # -- summarize schema -------------------------------------------------------------------------
 
-@subcommand("schema")
 def cmd_schema(argv: Sequence[str]) -> int:
-    p = _Parser(prog="summarize schema",
+    p = Parser(prog="summarize schema",
                 description="Print the JSON Schema (draft 2020-12) of a summary as data: what "
                             "--format json/jsonl/yaml print, with or without --explain "
                             "('summarize rules schema' is the schema of rule files).")
@@ -319,15 +309,14 @@ def cmd_schema(argv: Sequence[str]) -> int:
 
 # -- summarize explain ------------------------------------------------------------------------
 
-@subcommand("explain")
 def cmd_explain(argv: Sequence[str]) -> int:
     from .explain import explain, field_names, render_json, render_text
-    p = _Parser(prog="summarize explain",
+    p = Parser(prog="summarize explain",
                 description="Show why each value is there: rule, span, text; rules fired, near misses, never fired.")
     p.add_argument("file", metavar="FILE", help="a report file, or - for stdin")
     p.add_argument("--field", metavar="NAME", help="only this field (one the rules declare), with every candidate")
     p.add_argument("--json", action="store_true", help="the explanation as JSON")
-    _common(p)
+    common_options(p)
     args = p.parse_args(argv)
     engine = load_engine(args)   # a RuleError is reported by main()
     names = field_names(engine.book.fields)
@@ -337,7 +326,7 @@ def cmd_explain(argv: Sequence[str]) -> int:
         close = difflib.get_close_matches(args.field, known, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else f" (one of {', '.join(known)})"
         return _usage_error("summarize explain", f"unknown field '{args.field}'{hint}")
-    from .reader import ReadError, read_path, read_stdin
+    from .source import ReadError, read_path, read_stdin
     try:
         src = read_stdin(args.encoding, args.input_format) if args.file == "-" else \
             read_path(args.file, args.encoding, args.input_format)
@@ -352,18 +341,16 @@ def cmd_explain(argv: Sequence[str]) -> int:
 
 # -- summarize eval ----------------------------------------------------------------------------
 
-@subcommand("eval")
 def cmd_eval(argv: Sequence[str]) -> int:
     from .evaluate import CorpusError, load_gold, report, run_corpus, score, to_json
-    p = _Parser(prog="summarize eval",
+    p = Parser(prog="summarize eval",
                 description="Score the engine against a gold corpus (CORPUS_DIR/gold.jsonl), in process, "
                             "and report what each rule did.")
     p.add_argument("corpus", metavar="CORPUS_DIR")
     p.add_argument("--show-errors", type=int, default=10, metavar="N", help="show the first N misses (default 10)")
     p.add_argument("--json", action="store_true", help="the full result as JSON")
-    _common(p)
+    common_options(p)
     args = p.parse_args(argv)
-    from pathlib import Path
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         print(f"summarize: {corpus}: not a directory", file=sys.stderr)
@@ -383,3 +370,7 @@ def cmd_eval(argv: Sequence[str]) -> int:
     else:
         sys.stdout.write(report(res, run, engine.book, max(args.show_errors, 0)))
     return EXIT_OK
+
+
+COMMANDS = {"rules": cmd_rules, "schema": cmd_schema, "explain": cmd_explain, "eval": cmd_eval}
+"""The subcommands by name (extractor/cli.py reads its list of names, ``SUBCOMMANDS``)."""

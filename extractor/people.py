@@ -1,4 +1,6 @@
-"""Stage 4, mentions: persons with roles, found by ``person`` rules in each body sentence.
+"""Stage 4, people: persons with roles, found by ``person`` rules in each body sentence, and
+merged by name into the people of a field (:func:`merge_people`, which the later stages call).
+(Rule listings and ``Engine.run(until=)`` call this stage ``mentions``.)
 
 A person rule captures the people in ``who``; the persons normaliser reads that span
 into name + roles with the ``settings.persons`` patterns.
@@ -20,9 +22,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from time import monotonic
 
-from .normalisers import PersonReader
+from .model import Person
 from .rulebook import RuleBook
 from .state import DocState, PersonMention, fullest_roles
+from .values import PersonReader
 
 
 def person_reader(book: RuleBook) -> PersonReader | None:
@@ -171,3 +174,28 @@ def _resolve(doc: DocState, refs: list, groups: list[tuple[int, int]]) -> list[P
         # the mention (and its evidence) runs from the naming to the word standing for it
         out.append(PersonMention(rule.field or "", best, list(names[best]), at, b, rule.id))
     return out
+
+
+def order_by_first_mention(doc: DocState, people: list[Person]) -> list[Person]:
+    """Sort people by where their name first appears anywhere in the text."""
+    def key(p: Person) -> int:
+        i = doc.norm.original.find(p.name)
+        return i if i >= 0 else p.evidence.start
+    return sorted(people, key=key)
+
+
+def merge_people(doc: DocState, mentions: list[PersonMention]) -> list[Person]:
+    """One person per name, in order of first mention; the fullest roles seen win."""
+    out: dict[str, Person] = {}
+    got = doc.cache.get("fullest_roles")
+    if got is not None and got[0] is doc.persons and got[1] == len(doc.persons):
+        all_roles = got[2]
+    else:    # once per list of persons (again when it changed); roles may be printed
+        all_roles = fullest_roles(doc.persons)   # fully in another field's mention
+        doc.cache["fullest_roles"] = (doc.persons, len(doc.persons), all_roles)
+    for pm in sorted(mentions, key=lambda p: p.start):
+        if pm.name in out:
+            continue
+        out[pm.name] = Person(pm.name, list(all_roles.get(pm.name, pm.roles)),
+                              doc.evidence(pm.rule, pm.start, pm.end))
+    return list(out.values())

@@ -1,4 +1,4 @@
-"""Tests for extractor.reader: decoding, clean-up, Markdown and HTML stripping."""
+"""Tests for extractor.source: decoding, clean-up, Markdown and HTML stripping."""
 
 import io
 import os
@@ -9,8 +9,8 @@ import zlib
 
 import pytest
 
-from extractor import reader
-from extractor.reader import ReadError, Source, decode, from_text, read_path, read_stdin
+from extractor import source as reader
+from extractor.source import ReadError, Source, decode, from_text, read_path, read_stdin
 
 PARA = (
     "10月12日,中共西城区委民族宗教工作会议召开。区委书记李明华强调:一要提高政治站位,"
@@ -419,7 +419,7 @@ def test_no_chinese_string_literals_in_module():
 
 
 def test_import_is_cheap():
-    code = ("import sys, extractor.reader; "
+    code = ("import sys, extractor.source; "
             "print([m for m in ('markdown_it', 'charset_normalizer', 'html.parser') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(reader.__file__))))

@@ -1,4 +1,5 @@
-"""Reading input files: byte decoding, clean-up and markup stripping.
+"""Stage 1, read: input files to text -- which files (:func:`iter_inputs`), byte decoding,
+clean-up and markup stripping.
 
 Everything the engine sees goes through a :class:`Source`:
 
@@ -31,13 +32,10 @@ from __future__ import annotations
 import codecs
 import os
 import sys
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
 
 from .errors import printable
-from .record import Frozen
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only
-    from typing import Sequence
 
 __all__ = ["ReadError", "Source", "decode", "read_path", "read_stdin", "from_text", "FORMATS", "MAX_BYTES"]
 
@@ -74,10 +72,9 @@ class ReadError(Exception):
     e.g. ``'file.txt: cannot decode as UTF-8, GB18030 or any detected encoding (try --encoding)'``."""
 
 
-class Source(Frozen):
+@dataclass(frozen=True, slots=True)
+class Source:
     """A file as read (never changed once made): see the module docstring."""
-
-    __slots__ = _fields = ("text", "raw", "offsets", "path", "encoding", "format")
 
     text: str
     raw: str
@@ -85,15 +82,6 @@ class Source(Frozen):
     path: str | None
     encoding: str
     format: str
-
-    def __init__(self, text: str, raw: str, offsets: Sequence[int] | None, path: str | None,
-                 encoding: str, format: str) -> None:
-        self.text = text
-        self.raw = raw
-        self.offsets = offsets
-        self.path = path
-        self.encoding = encoding
-        self.format = format
 
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of ``text`` to the corresponding span of ``raw``.
@@ -1052,3 +1040,49 @@ def _line_starts_lf(raw: str) -> list[int]:
         starts.append(i + 1)
         i = find("\n", i + 1)
     return starts
+
+
+INPUT_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
+
+
+def iter_inputs(paths: Iterable[str], empty: list[str] | None = None) -> Iterator[str]:
+    """The files named by ``paths``, one at a time: directories walked (their report files,
+    sorted within each directory), URLs with globs or naming a directory listed through
+    fsspec (``s3://bucket/2024/*.txt``), anything else as given.  A directory that holds
+    no report file is added to ``empty``."""
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            found = False
+            for root, _dirs, files in os.walk(p):
+                for f in sorted(files):
+                    if f.lower().endswith(INPUT_EXTENSIONS):
+                        found = True
+                        yield os.path.join(root, f)
+            if not found and empty is not None:
+                empty.append(p)
+        elif "://" in p:
+            yield from (_expand_url(p) if is_url(p) else (p,))
+        else:
+            yield p
+
+
+def _expand_url(url: str) -> list[str]:
+    """A URL's files: a glob expanded, a directory listed (report files, sorted); the URL
+    itself when fsspec is missing or lists nothing (reading it then says why)."""
+    try:
+        import fsspec.core
+        fs, _token, paths = fsspec.core.get_fs_token_paths(url)
+    except Exception:
+        return [url]
+    glob = any(c in url for c in "*?[")
+    out: list[str] = []
+    for p in sorted(paths):
+        try:
+            if fs.isdir(p):
+                out.extend(fs.unstrip_protocol(f) for f in sorted(fs.find(p))
+                           if f.lower().endswith(INPUT_EXTENSIONS))
+                continue
+        except Exception:
+            pass
+        out.append(fs.unstrip_protocol(p) if glob else url)  # a file's URL stays as given
+    return out or [url]

@@ -15,7 +15,7 @@ import pytest
 import regex
 
 from extractor import Engine, engine as engine_module
-from extractor.timelimit import Limit
+from extractor.state import Limit
 
 from .conftest import ROOT
 
@@ -140,7 +140,7 @@ def test_a_budget_spent_midway_gives_one_warning_not_one_per_match(engine, monke
     """The document's budget runs out after the people rules found their matches: reading
     the persons of each match is refused, with one warning for the document (a 50 MB text
     once printed one warning per match, about 100,000 lines)."""
-    from extractor import mentions, state
+    from extractor import people, state
     text = "区委召开常委会议\n" + "区委副书记、区长周金星主持会议。" * 30 + "\n"
     real = state.DocState.scan
 
@@ -154,5 +154,5 @@ def test_a_budget_spent_midway_gives_one_warning_not_one_per_match(engine, monke
     monkeypatch.setattr(state.DocState, "scan", real)
     segment.run(doc)
     monkeypatch.setattr(state.DocState, "scan", scan_then_expire)
-    mentions.run(doc)
+    people.run(doc)
     assert len(doc.warnings) == 1 and doc.warnings[0].startswith("document time budget spent"), doc.warnings

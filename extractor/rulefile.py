@@ -6,17 +6,17 @@ the events are checked: anchors and aliases (``&a`` / ``*a``, the "billion laugh
 grows a small file into billions of nodes), tags other than YAML's own scalar and
 collection tags (``!!python/object``, ``!custom``) and nesting deeper than
 :data:`MAX_DEPTH` are problems with their file:line:col.
+
+PyYAML is imported when a file is loaded, not with this module: a run whose rules come
+from the rule cache (extractor/rulecache.py) never needs it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from .errors import Problem
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -131,7 +131,13 @@ def _block_position(lines: list[str], line: int, index: int) -> tuple[int, int]:
     return last
 
 
-def _scalar(node: yaml.ScalarNode, loader: Any) -> Any:
+def _loader(text: str) -> Any:
+    """PyYAML's safe loader over ``text`` (the C one when PyYAML has it)."""
+    import yaml
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+
+
+def _scalar(node: Any, loader: Any) -> Any:
     tag = node.tag
     if tag in (_INT, _FLOAT, _BOOL, _NULL):
         return loader.construct_object(node)
@@ -145,9 +151,10 @@ def _check_events(text: str, file: str, lines: list[str], problems: list[Problem
         line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
         problems.append(Problem(file, line, col, code, message, lines[line - 1] if 0 < line <= len(lines) else ""))
 
+    import yaml
     ok = True
     depth = 0
-    loader = _Loader(text)
+    loader = _loader(text)
     try:
         while loader.check_event():
             ev = loader.get_event()
@@ -175,11 +182,12 @@ def _check_events(text: str, file: str, lines: list[str], problems: list[Problem
 def load_located(text: str, file: str, problems: list[Problem]) -> Located | None:
     """Parse ``text``; on YAML syntax errors (and aliases, unknown tags, deep nesting: see
     :func:`_check_events`) append a problem and return None."""
+    import yaml
     lines = text.splitlines()
     try:
         if not _check_events(text, file, lines, problems):
             return None
-        loader = _Loader(text)
+        loader = _loader(text)
         try:
             root = loader.get_single_node()
         finally:
@@ -207,7 +215,7 @@ def load_located(text: str, file: str, problems: list[Problem]) -> Located | Non
         return loc
     scalar_loader = yaml.SafeLoader("")
 
-    def walk(node: yaml.Node, path: tuple) -> Any:
+    def walk(node: Any, path: tuple) -> Any:
         loc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             loc.styles[path] = node.style

@@ -57,7 +57,7 @@ def test_groups_are_not_attendees(engine):
 def test_people_read_once_per_span_and_the_memo_stays_small(engine):
     """Several rules capture the same people; each span is read once, and a long text does
     not keep every span it named (memory), yet every mention is still found."""
-    from extractor.mentions import _READ, _READ_MAX
+    from extractor.people import _READ, _READ_MAX
     one = "区委书记孙新军主持会议。区委副书记、区长周金星强调,要抓好落实。副区长王强出席。"
     doc = engine.run("9月29日,某区召开工作会议。" + one)
     persons = [(p.field, p.name, p.roles) for p in doc.persons]

@@ -88,7 +88,7 @@ def test_max_gap_breaks_a_list(engine, tmp_path):
 def test_budget_spent_while_reading_lists_keeps_those_read(engine, monkeypatch):
     """When the document's time budget runs out between two lists, the first list's points
     stay, the second is not read, and a warning says so (a long text cannot hang here)."""
-    from extractor import structure
+    from extractor import lists as structure
     t = (HEAD + "县委书记王强强调:\n一要提高认识。\n二要压实责任。\n"
          "县长李明要求:\n一是加强领导。\n二是狠抓落实。")
     assert len(engine.summarize(t).points) == 4
