@@ -36,13 +36,12 @@ past it the remaining rules are skipped with a warning and the summary still com
 
 STAGES: list[tuple[str, Stage]] = [
     ("segment", segment.run),
-    ("mentions", people.run),
+    ("people", people.run),
     ("fields", fields.run),
-    ("structure", lists.run),
+    ("lists", lists.run),
 ]
 """The pipeline after normalisation, in order; each stage reads and extends the DocState. The
-names are the ones rule listings show (``rules list``: people is ``mentions``, lists is
-``structure``) and ``run(until=)`` takes."""
+names are the ones rule listings show (``rules list``) and ``run(until=)`` takes."""
 
 
 class Engine:

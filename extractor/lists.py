@@ -1,5 +1,4 @@
 """Stage 6, lists: numbered lists, their items, nesting, and which of them are points.
-(Rule listings and ``Engine.run(until=)`` call this stage ``structure``.)
 
 Each ``list`` rule is one numbering family. The engine:
 

@@ -1,6 +1,5 @@
 """Stage 4, people: persons with roles, found by ``person`` rules in each body sentence, and
 merged by name into the people of a field (:func:`merge_people`, which the later stages call).
-(Rule listings and ``Engine.run(until=)`` call this stage ``mentions``.)
 
 A person rule captures the people in ``who``; the persons normaliser reads that span
 into name + roles with the ``settings.persons`` patterns.

@@ -41,8 +41,8 @@ from .rulefile import load_located
 
 KINDS = {
     "chrome": "segment", "meta": "segment", "title": "segment",
-    "person": "mentions", "field": "fields",
-    "list": "structure", "cue": "structure",
+    "person": "people", "field": "fields",
+    "list": "lists", "cue": "lists",
 }
 SCOPES = ("line", "header", "title", "body", "paragraph", "sentence", "before", "item", "intro")
 DEFAULT_SCOPE = {"chrome": "line", "meta": "line", "title": "header", "person": "sentence",

@@ -495,7 +495,7 @@ def test_rules_list_shows_origin_overrides_and_disabled(capsys, tmp_path):
     assert rc == 0
     shipped = rulebook.build([config.rule_files([shipped_rules_dir()])]).get("host.chaired")
     row = next(ln for ln in out.splitlines() if ln.startswith("host.chaired "))
-    assert "person" in row and "mentions" in row and "overlay 1" in row and f"{f}:2" in row
+    assert "person" in row and "people" in row and "overlay 1" in row and f"{f}:2" in row
     assert f"overrides {shipped.where}" in row and row.endswith("My own chair rule.")
     row = next(ln for ln in out.splitlines() if ln.startswith("speaker.verb "))
     assert f"disabled at {f}:7" in row and "shipped" in row
