@@ -40,30 +40,12 @@ def _in_set(ch: str) -> str:
 
 
 def word_list(name: str, words: list[str]) -> tuple[str, dict[str, tuple[str, ...]]]:
-    """The pattern of the word-list sub-pattern ``name`` and the ``regex`` named lists it
-    uses (``\\L<...>``, looked up as sets; :func:`_compiled` passes them to ``regex``).
-
-    It matches any of ``words``, longest first. A character class of the words' first
-    characters comes first: most positions fail on that one test, with no lookaround
-    (each lookaround costs ``regex`` about as much as a set lookup). Then, longest length
-    first, the rest of a word of each length (``name_tN``: the words of N characters
-    without their first one) and a lookbehind that checks the N characters together
-    (``name_wN``), so that a first character and the rest of another word never make a
-    word. Words of one character come last: a lookbehind for their set."""
-    lists: dict[str, tuple[str, ...]] = {}
-    branches = []
-    for n in sorted({len(w) for w in words if len(w) > 1}, reverse=True):
-        same = sorted({w for w in words if len(w) == n})
-        lists[f"{name}_t{n}"] = tuple(sorted({w[1:] for w in same}))
-        lists[f"{name}_w{n}"] = tuple(same)
-        branches.append(f"\\L<{name}_t{n}>(?<=\\L<{name}_w{n}>)")
-    singles = "".join(_in_set(ch) for ch in sorted({w for w in words if len(w) == 1}))
+    """The pattern of the word-list sub-pattern ``name`` and the ``regex`` named list it uses:
+    ``\\L<name>``, any of ``words``, longest first, looked up as a set (:func:`_compiled`
+    passes the list to ``regex``), after a lookahead for the set of the words' first
+    characters, which rejects most positions in one test."""
     firsts = "".join(_in_set(ch) for ch in sorted({w[0] for w in words}))
-    if not branches:
-        return f"[{singles}]", lists
-    if singles:
-        branches.append(f"(?<=[{singles}])")
-    return f"[{firsts}](?:{'|'.join(branches)})", lists
+    return f"(?=[{firsts}])\\L<{name}>", {name: tuple(words)}
 
 
 def _unclosed_paren(text: str, what: str = "(") -> int | None:
