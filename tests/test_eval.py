@@ -173,6 +173,7 @@ def test_eval_equals_the_scorer_on_the_mini_corpus(capsys, mini):
     assert ours["errors"] == theirs["errors"]
 
 
+@pytest.mark.slow   # runs the CLI scorer over 116 reports: about 20 s
 @pytest.mark.skipif(not (SCORER.is_file() and (CORPUS / "gold.jsonl").is_file()),
                     reason="the shared corpus and scorer are not present")
 def test_eval_equals_the_scorer_on_the_shared_corpus(capsys):
