@@ -20,9 +20,9 @@ COMPILED_KEPT = 3000
 _LIST_REF = regex.compile(r"\\L<(\w+)>")
 
 
-def _compiled(expanded: str, named_lists: dict[str, tuple[str, ...]]) -> Any:
-    """``expanded`` compiled, with the named lists it uses (``\\L<NAME>``)."""
-    lists = {name: named_lists[name] for name in sorted(set(_LIST_REF.findall(expanded))) if name in named_lists}
+def _compiled(expanded: str, words: dict[str, tuple[str, ...]]) -> Any:
+    """``expanded`` compiled, with the word lists it uses as ``regex`` named lists (``\\L<NAME>``)."""
+    lists = {name: words[name] for name in sorted(set(_LIST_REF.findall(expanded))) if name in words}
     key = (expanded, tuple(lists.items()))
     pat = COMPILED.get(key)
     if pat is None:
@@ -39,13 +39,13 @@ def _in_set(ch: str) -> str:
     return "\\" + ch if ch in "\\]^-[" else ch
 
 
-def word_list(name: str, words: list[str]) -> tuple[str, dict[str, tuple[str, ...]]]:
-    """The pattern of the word-list sub-pattern ``name`` and the ``regex`` named list it uses:
-    ``\\L<name>``, any of ``words``, longest first, looked up as a set (:func:`_compiled`
-    passes the list to ``regex``), after a lookahead for the set of the words' first
-    characters, which rejects most positions in one test."""
+def word_list(name: str, words: list[str]) -> str:
+    """The pattern of the word-list sub-pattern ``name``: the ``regex`` named list
+    ``\\L<name>`` (any of ``words``, longest first, looked up as a set; :func:`_compiled`
+    passes the words), after a lookahead for the set of the words' first characters, which
+    rejects most positions in one test."""
     firsts = "".join(_in_set(ch) for ch in sorted({w[0] for w in words}))
-    return f"(?=[{firsts}])\\L<{name}>", {name: tuple(words)}
+    return f"(?=[{firsts}])\\L<{name}>"
 
 
 def _unclosed_paren(text: str, what: str = "(") -> int | None:
@@ -86,9 +86,7 @@ class PatternLibrary:
         self.library: dict[str, tuple[str, Located, tuple]] = {}
         """Name -> (pattern source, its file, its path in the file)."""
         self.words: dict[str, tuple[str, ...]] = {}
-        """The words of each word-list sub-pattern."""
-        self.named_lists: dict[str, tuple[str, ...]] = {}
-        """The ``regex`` named lists word-list sub-patterns compile to (see :func:`word_list`)."""
+        """The words of each word-list sub-pattern (its ``regex`` named list)."""
         self.expanded: dict[str, str] = {}
         self.bad_library: set[str] = set()
         self.cycles: set[frozenset[str]] = set()
@@ -181,7 +179,7 @@ class PatternLibrary:
         if expanded is None:
             return None
         try:
-            return _compiled(expanded, self.named_lists), expanded
+            return _compiled(expanded, self.words), expanded
         except regex.error as e:
             pos = getattr(e, "pos", None)
             msg = getattr(e, "msg", None) or str(e).split(" at position")[0]

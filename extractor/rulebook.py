@@ -191,8 +191,7 @@ class _Builder(PatternLibrary):
                         self.problems.append(doc.problem(("patterns", name, "words"), "bad-type",
                                                          f"'words' of pattern '{name}' must be a list of non-empty strings"))
                         continue
-                    val, lists = word_list(name, words)
-                    self.named_lists.update(lists)
+                    val = word_list(name, words)
                     words_of = tuple(words)
                 elif isinstance(val, dict):
                     val = val.get("pattern")

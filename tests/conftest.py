@@ -9,6 +9,20 @@ SAMPLES = ROOT / "samples"
 SHARED = ROOT.parent / "shared"
 
 
+def sample_copies(d: Path, n: int, width: int = 4) -> list[Path]:
+    """``n`` copies of samples/*.txt in ``d`` (made when missing), in turn, each named
+    ``{i:0{width}d}_{sample name}`` so that a directory lists them in the order made."""
+    texts = sorted(SAMPLES.glob("*.txt"))
+    d.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        src = texts[i % len(texts)]
+        dst = d / f"{i:0{width}d}_{src.name}"
+        dst.write_bytes(src.read_bytes())
+        out.append(dst)
+    return out
+
+
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return Engine.load()

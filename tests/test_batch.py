@@ -15,6 +15,8 @@ from extractor import Engine, batch, cli, progress, rulecache
 from extractor.batch import FileError, Options, iter_results, summarize_many
 from extractor.source import read_path
 
+from .conftest import sample_copies
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "samples").glob("*.txt"))
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
@@ -38,13 +40,7 @@ def _cli(*args, **kw):
 
 def _make_batch(d: Path, good: int = 27) -> tuple[list[Path], dict[str, Path]]:
     """``good`` copies of the samples plus a binary and an undecodable file; and a missing path."""
-    d.mkdir(parents=True, exist_ok=True)
-    files = []
-    for i in range(good):
-        src = SAMPLES[i % len(SAMPLES)]
-        dst = d / f"{i:02d}_{src.name}"
-        dst.write_bytes(src.read_bytes())
-        files.append(dst)
+    files = sample_copies(d, good, width=2)
     bad = {"binary": d / "50_picture.txt", "undecodable": d / "51_mangled.txt",
            "missing": d.parent / "no-such-report.txt"}
     bad["binary"].write_bytes(PNG)
@@ -138,10 +134,7 @@ def test_cli_batch_formats_match_one_by_one(tmp_path, fmt):
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_closed_pipe_ends_quietly(tmp_path, jobs):
     d = tmp_path / "in"
-    d.mkdir()
-    for i in range(120):  # well over a pipe buffer of output
-        src = SAMPLES[i % len(SAMPLES)]
-        (d / f"{i:03d}_{src.name}").write_bytes(src.read_bytes())
+    sample_copies(d, 120, width=3)  # well over a pipe buffer of output
     err = tmp_path / "stderr.txt"
     with open(err, "wb") as fe:
         proc = subprocess.Popen([sys.executable, "-m", "extractor.cli", str(d), "--format", "jsonl",

@@ -18,6 +18,8 @@ from extractor import Engine, batch, cli
 from extractor.batch import Options, iter_results
 from extractor.source import read_path
 
+from .conftest import sample_copies
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "samples").glob("*.txt"))
 
@@ -31,14 +33,7 @@ def _cli(*args, **kw):
 
 
 def _copies(d: Path, n: int) -> list[str]:
-    d.mkdir(parents=True, exist_ok=True)
-    out = []
-    for i in range(n):
-        src = SAMPLES[i % len(SAMPLES)]
-        dst = d / f"{i:04d}_{src.name}"
-        dst.write_bytes(src.read_bytes())
-        out.append(str(dst))
-    return out
+    return [str(p) for p in sample_copies(d, n)]
 
 
 # -- 1. a worker killed for real --------------------------------------------------------------

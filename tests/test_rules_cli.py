@@ -29,6 +29,16 @@ def overlay(tmp_path: Path, text: str, name: str = "mine.yaml", folder: str = "o
     return f
 
 
+MEETING_RULE = """
+    rules:
+      - id: mine.meeting
+        kind: field
+        field: meeting
+        pattern: '(?P<value>\\w+座谈会)'
+"""
+"""An overlay of one field rule (its text is dedented by :func:`overlay`)."""
+
+
 def check(capsys, tmp_path, text: str) -> tuple[int, str, Path]:
     f = overlay(tmp_path, text)
     rc, out, err = run(capsys, "rules", "check", str(f.parent))
@@ -47,13 +57,7 @@ def test_check_shipped_rules_ok(capsys):
 def test_check_and_list_say_where_the_rules_are(capsys, tmp_path):
     """After `pip install .` the shipped rules are the installed copy: `rules check` names the
     directory of each pack, `rules list` the file and line of each rule."""
-    f = overlay(tmp_path, """
-        rules:
-          - id: mine.meeting
-            kind: field
-            field: meeting
-            pattern: '(?P<value>\\w+座谈会)'
-        """)
+    f = overlay(tmp_path, MEETING_RULE)
     rc, out, _ = run(capsys, "rules", "check", str(f.parent))
     assert rc == 0
     assert f"shipped: {shipped_rules_dir()}" in out.splitlines()
@@ -72,16 +76,11 @@ def test_rule_commands_use_the_compiled_rules_cache(capsys, tmp_path, monkeypatc
     import extractor.engine
     monkeypatch.setenv("JIYAO_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("JIYAO_NO_CACHE", raising=False)
-    f = overlay(tmp_path, """
-        rules:
-          - id: mine.meeting
-            kind: field
-            field: meeting
-            pattern: '(?P<value>\\w+座谈会)'
-            examples:
-              - text: '县里开了一个座谈会。'
-                expect: {meeting: 县里开了一个座谈会}
-        """)
+    f = overlay(tmp_path, MEETING_RULE + """\
+        examples:
+          - text: '县里开了一个座谈会。'
+            expect: {meeting: 县里开了一个座谈会}
+""")
     assert run(capsys, "rules", "check", str(f.parent))[0] == 0      # compiles, fills the cache
 
     def no_compiling(*a, **k):
