@@ -79,12 +79,11 @@ def run(doc: DocState) -> None:
     if not doc.is_report:
         return
     rules = doc.book.of_kind("person")
-    ref_rules = _ref_rules(doc.book)
     refs = []
     groups: list[tuple[int, int]] = []  # who spans read as several people
     for rule in rules:
         for _, m in doc.scan(rule, doc.units(rule.scope)):
-            if rule.id in ref_rules and _group(m, "ref") is not None and _group(m, "who") is None:
+            if "ref" in m.re.groupindex and m.group("ref") is not None and _group(m, "who") is None:
                 refs.append((rule, m))
                 continue
             found = read_persons(doc, rule, m)
@@ -98,15 +97,6 @@ def run(doc: DocState) -> None:
     if refs:
         doc.persons.extend(_resolve(doc, refs, groups))
     doc.persons.sort(key=lambda p: p.start)
-
-
-def _ref_rules(book: RuleBook) -> frozenset[str]:
-    """Ids of the person rules with a pattern that captures ``ref`` (once per rule book)."""
-    got = book.__dict__.get("_ref_rules")
-    if got is None:
-        got = book.__dict__["_ref_rules"] = frozenset(
-            r.id for r in book.of_kind("person") if any("ref" in p.groupindex for p in r.patterns))
-    return got
 
 
 def _resolve(doc: DocState, refs: list, groups: list[tuple[int, int]]) -> list[PersonMention]:

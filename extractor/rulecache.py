@@ -29,18 +29,26 @@ raised every time. The cache lives in ``$JIYAO_CACHE_DIR``, else ``$XDG_CACHE_HO
 else ``~/.cache/jiyao`` (created with mode 0700); ``JIYAO_NO_CACHE=1`` turns it off. Any
 problem with the cache or the key (unwritable directory, stale, corrupt or unsigned file)
 silently falls back to compiling.
+
+An engine from the cache holds its compiled patterns still pickled (:class:`DeferredPattern`):
+each is rebuilt the first time a rule uses it, so that a run pays only for the patterns
+its documents need (the people patterns are the largest; a short report leaves some of
+them unused), and an engine sent to a worker process travels as those bytes.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import os
 import pickle
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-FORMAT = 3
+import regex
+
+FORMAT = 4
 """Bump when the cache file layout changes."""
 KEEP = 16
 """How many cache files to keep (newest first)."""
@@ -176,6 +184,48 @@ def _relocate(engine, where) -> None:
         r.disabled_at = at(r.disabled_at)
 
 
+_PATTERN_ATTRS = ("finditer", "search", "match", "fullmatch", "findall", "sub", "subn", "split",
+                  "pattern", "groupindex", "groups", "flags")
+
+
+class DeferredPattern:
+    """A compiled ``regex`` pattern kept as its pickle until first used. The first attribute
+    asked for rebuilds the pattern and keeps its attributes (those of ``_PATTERN_ATTRS``) in
+    this object's slots, so that later calls cost what calls on the pattern itself cost."""
+
+    __slots__ = ("_data", "_pattern") + _PATTERN_ATTRS
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pattern = None
+
+    def __getattr__(self, name: str):      # only called for a slot not filled yet
+        if name not in _PATTERN_ATTRS:
+            raise AttributeError(name)
+        pat = self._pattern
+        if pat is None:
+            pat = pickle.loads(self._data)
+            for attr in _PATTERN_ATTRS:
+                setattr(self, attr, getattr(pat, attr))
+            self._pattern = pat
+        return getattr(pat, name)
+
+    def __reduce__(self):
+        return DeferredPattern, (self._data,)
+
+    def __repr__(self) -> str:
+        return f"DeferredPattern({self._pattern!r})" if self._pattern is not None else "DeferredPattern(...)"
+
+
+class _DeferringPickler(pickle.Pickler):
+    """Pickles every compiled ``regex`` pattern as a :class:`DeferredPattern`."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, regex.Pattern):
+            return DeferredPattern, (pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL),)
+        return NotImplemented
+
+
 def _read(path: str):
     """The engine in ``path``, or None unless the file is ours and its tag checks out."""
     engine = _unpickle(path)
@@ -212,7 +262,9 @@ def _unpickle(path: str):
 def _write(d: str, path: str, engine) -> None:
     _relocate(engine, os.path.abspath)
     try:
-        body = pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL)
+        out = io.BytesIO()
+        _DeferringPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(engine)
+        body = out.getvalue()
     except Exception:  # something in the engine does not pickle: no cache, no harm
         return
     finally:

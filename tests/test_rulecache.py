@@ -119,3 +119,33 @@ def test_an_edited_overlay_compiles_only_the_patterns_that_changed(cache, tmp_pa
     engine = rulecache.load(overlays=[overlay])
     assert any(r.id == "my.relayed" for r in engine.book.rules)
     assert len(calls) == 1 and calls[0].endswith("(?=,)")
+
+
+def test_a_cached_engine_builds_each_pattern_when_a_rule_first_uses_it(cache):
+    rulecache.load()
+    engine = rulecache.load()                    # from the cache file
+    pats = [p for r in engine.book.rules for p in r.patterns]
+    assert pats and all(isinstance(p, rulecache.DeferredPattern) and p._pattern is None for p in pats)
+    fresh = Engine.load()
+    # a text that names no one and holds no meeting: the people patterns stay unbuilt
+    engine.summarize("今天天气很好,我们去公园散步。")
+    people = [p for r in engine.book.of_kind("person") for p in r.patterns]
+    assert people and all(p._pattern is None for p in people)
+    for sample in sorted(SAMPLES.glob("*.txt"))[:4]:
+        text = sample.read_text(encoding="utf-8", errors="replace")
+        assert engine.summarize(text).to_dict(True) == fresh.summarize(text).to_dict(True), sample.name
+    built = [p for p in pats if p._pattern is not None]
+    assert built and len(built) < len(pats)
+    p = built[0]
+    assert p.pattern == p._pattern.pattern and p.groupindex == p._pattern.groupindex
+    assert not hasattr(p, "no_such_attribute")
+
+
+def test_a_cached_engine_pickles_with_its_patterns_still_unbuilt(cache):
+    # how an engine travels to a batch worker process
+    rulecache.load()
+    engine = pickle.loads(pickle.dumps(rulecache.load()))
+    pats = [p for r in engine.book.rules for p in r.patterns]
+    assert all(isinstance(p, rulecache.DeferredPattern) and p._pattern is None for p in pats)
+    text = (SAMPLES / "fullwidth_yishi.txt").read_text(encoding="utf-8")
+    assert engine.summarize(text).to_dict(True) == Engine.load().summarize(text).to_dict(True)
