@@ -2,6 +2,7 @@
 compiled patterns shared by every rule book of the process."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import regex
@@ -9,7 +10,7 @@ import regex
 from .errors import Problem, did_you_mean
 from .rulefile import Located
 
-_REF = regex.compile(r"%\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<cap>[A-Za-z_][A-Za-z0-9_]*))?\}")
+_REF = re.compile(r"%\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<cap>[A-Za-z_][A-Za-z0-9_]*))?\}")
 _FLAGS = regex.VERSION0 | regex.MULTILINE
 COMPILED: dict[tuple, Any] = {}
 """(expanded pattern source, the word lists it names) -> compiled pattern, shared by every
@@ -17,7 +18,7 @@ rule book this process loads (at most COMPILED_KEPT, the newest); the rule cache
 (extractor/rulecache.py) seeds it from disk, so that a changed overlay compiles only the
 patterns that changed."""
 COMPILED_KEPT = 3000
-_LIST_REF = regex.compile(r"\\L<(\w+)>")
+_LIST_REF = re.compile(r"\\L<(\w+)>")
 
 
 def _compiled(expanded: str, words: dict[str, tuple[str, ...]]) -> Any:
