@@ -23,7 +23,7 @@ def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Line]
         a, b = pos, stop
         while b > a and text[b - 1] == " ":
             b -= 1
-        if text[a:b].strip():   # the span keeps its indentation so that ^ anchors hold
+        if text[a:b].strip():
             out.append(Line(a, b, text[a:b]))
         pos = stop + 1
     return out
