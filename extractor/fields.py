@@ -7,6 +7,7 @@ People are merged by name: the fullest roles win.
 from __future__ import annotations
 
 from .model import Value
+from .normalise import normalise
 from .people import merge_people, order_by_first_mention
 from .state import Candidate, DocState, Span
 from .values import resolve, to_int
@@ -44,7 +45,7 @@ def run(doc: DocState) -> None:
         if not rules or not (f.scalar or f.type == "list"):
             continue
         if field == "meeting_date" and s.meeting and year_pat is not None and not s.published:
-            ym = doc.search(year_pat, s.meeting.value)
+            ym = doc.search(year_pat, normalise(s.meeting.value).text)     # values are as printed
             if ym:
                 doc.cache["year_hint"] = to_int(ym.group("year"), book.numerals)
         cands: list[Candidate] = [c for c in doc.candidates if c.field == field] if f.scalar else []

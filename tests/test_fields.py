@@ -116,3 +116,12 @@ def test_the_meeting_named_only_by_a_labelled_headline_is_read_from_it(engine):
     labelled = engine.summarize("标题:县委召开常委扩大会议" + body)
     assert labelled.title.value == bare.title.value == "县委召开常委扩大会议"
     assert labelled.meeting.value == bare.meeting.value == "县委常委扩大会议"
+
+
+def test_a_year_in_the_meeting_name_printed_in_full_width_digits_dates_the_meeting(engine):
+    # no publication date: the year comes from the meeting's name, whatever the digits' width
+    for digits in ("2024", "２０２４"):
+        s = engine.summarize(f"{digits}年全县安全生产工作会议召开\n"
+                             f"5月15日,县委书记王明主持召开{digits}年全县安全生产工作会议。\n")
+        assert s.meeting.value == f"{digits}年全县安全生产工作会议"
+        assert s.meeting_date.value == "2024-05-15", digits
