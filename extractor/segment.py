@@ -88,7 +88,16 @@ def run(doc: DocState) -> None:
     # sometimes run into it), then the footer.
     meta_scan = [(ln, i) for i, ln in enumerate(header)]
     meta_scan += [(ln, 100) for ln in body_lines[:1]]
-    meta_scan += [(ln, 150 + i) for i, ln in enumerate(body_lines[-2:]) if len(body_lines) > 1]
+    # the body's last lines: the last two, and every short line after the last paragraph of
+    # prose (a footer the article-end rules did not mark: 来源…, 版权所有, 地址…), at most
+    # segment.footer_meta_lines of them
+    footer_n = int(book.setting("segment.footer_meta_lines", 8))
+    trailing = 0
+    while (trailing < min(footer_n, len(body_lines) - 1)
+           and not _looks_like_body(doc, body_lines[-1 - trailing], min_chars, body_mark, body_start_pat, meta_rules)):
+        trailing += 1
+    last = body_lines[-max(2, trailing):] if len(body_lines) > 1 else []
+    meta_scan += [(ln, 150 + i) for i, ln in enumerate(last)]
     meta_scan += [(ln, 200 + i) for i, ln in enumerate(footer)]
     meta_hit: dict[int, int] = {}     # line start -> where its first metadata match starts
     # each rule is matched over all these lines at once (a line may be listed twice)

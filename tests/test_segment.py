@@ -80,3 +80,16 @@ def test_a_metadata_label_line_is_no_title(engine):
     s = engine.summarize("作者:张三 时间:2024-03-05\n坚守底线确保稳定\n"
                          "3月5日,县委召开常委会议,县委书记王明主持会议,研究部署有关工作。")
     assert s.title.value == "坚守底线确保稳定"
+
+
+def test_a_source_line_above_a_page_footer_is_read(engine):
+    # the 来源 line closes the article; the page's footer lines follow, unmarked
+    report = ("市政协召开主席会议\n发布日期:2020-09-23 08:51\n\n"
+              "9月22日上午,市政协十三届三十四次主席会议召开。市政协主席周桂萍主持会议并讲话。\n\n"
+              "周桂萍要求,市政协各委室要对照年度工作要点,对全年工作进行梳理,确保圆满完成全年工作任务。\n\n"
+              "来源:青山日报\n")
+    footer = ("版权所有:青山市人民政府办公室\n地址:青山市人民路1号 邮编:100000\n"
+              "网站标识码:1234567890 京ICP备12345678号\n技术支持:青山科技有限公司\n")
+    for text in (report, report + footer):
+        s = engine.summarize(text)
+        assert s.source is not None and s.source.value == "青山日报"
