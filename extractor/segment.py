@@ -202,5 +202,7 @@ def _body_start(doc: DocState, lines: list[Line], min_chars, body_mark, body_sta
     for i, ln in enumerate(lines):
         if _looks_like_body(doc, ln, min_chars, body_mark, body_start_pat, meta_rules):
             return i
-    return 0   # no line looks like body text: read everything as body
+    # no line looks like body text (a text cut off in its first paragraph, a page of short
+    # lines): the first line heads the text, what follows is its body
+    return 1 if len(lines) > 1 else 0
 

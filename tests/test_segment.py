@@ -93,3 +93,17 @@ def test_a_source_line_above_a_page_footer_is_read(engine):
     for text in (report, report + footer):
         s = engine.summarize(text)
         assert s.source is not None and s.source.value == "青山日报"
+
+
+@pytest.mark.parametrize("text", [
+    # cut off in the first paragraph, which opens with a date, a time of day and a comma
+    "学校召开第四次党代会代表团第一次会议\n- 发布日期:2023-03-07 浏览次数:2079\n-\n"
+    "3月7日下午2:30,学校9个代表团分别于指定地点召开第四次党代",
+    # ... which opens with a byline
+    "学校召开第四次党代会代表团第一次会议\n本报讯 (记者 徐芳) 在3月7日上午召开的学校第四次党代会代表团会议上,校党委",
+    # no line reads as prose at all: the first line heads the text
+    "学校召开第四次党代会代表团第一次会议\n来源:本站 时间:2023-03-07\n紧盯目标 压实责任 狠抓落实",
+])
+def test_a_text_cut_off_in_its_first_paragraph_keeps_its_headline(engine, text):
+    s = engine.summarize(text)
+    assert s.title is not None and s.title.value == "学校召开第四次党代会代表团第一次会议"
