@@ -107,3 +107,11 @@ def test_a_source_line_above_a_page_footer_is_read(engine):
 def test_a_text_cut_off_in_its_first_paragraph_keeps_its_headline(engine, text):
     s = engine.summarize(text)
     assert s.title is not None and s.title.value == "学校召开第四次党代会代表团第一次会议"
+
+
+@pytest.mark.parametrize("line", ["浏览次数:123 发布日期:2024-03-06", "点击数:56  时间:2024-03-06"])
+def test_a_view_count_line_that_prints_the_date_is_read_for_it(engine, line):
+    s = engine.summarize("县委召开常委会议\n" + line + "\n"
+                         "3月5日上午,县委书记王明主持召开县委常委会议,研究部署近期重点工作。\n")
+    assert s.published is not None and s.published.value == "2024-03-06"
+    assert s.title.value == "县委召开常委会议"
