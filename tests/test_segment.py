@@ -115,3 +115,13 @@ def test_a_view_count_line_that_prints_the_date_is_read_for_it(engine, line):
                          "3月5日上午,县委书记王明主持召开县委常委会议,研究部署近期重点工作。\n")
     assert s.published is not None and s.published.value == "2024-03-06"
     assert s.title.value == "县委召开常委会议"
+
+
+def test_a_date_and_time_line_above_the_article_is_no_body(engine):
+    # 10:05:44 is a time, not a time and a colon that opens a clause (the first body line
+    # opens with a date, a time of day and a comma)
+    s = engine.summarize("2023-04-24 10:05:44_青山新闻网\n首页\n新闻中心\n"
+                         "4月23日下午,第三届金华发展大会筹备工作战前动员会召开。市委副书记蔡永波强调,"
+                         "要认真贯彻部署要求。王志强主持。\n")
+    assert s.meeting is not None and s.meeting.value == "第三届金华发展大会筹备工作战前动员会"
+    assert [p.name for p in s.hosts] == ["王志强"]
