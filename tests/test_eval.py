@@ -31,7 +31,7 @@ DOCS = {
         "10月12日,镇政府召开安全生产工作会议,镇长柳德军主持会议并讲话。他要求:一是提高认识;二是夯实责任;"
         "三是突出重点。副镇长李明出席会议。\n"
     ),
-    "c.txt": "明日天气\n明天白天多云转晴,最高气温二十五度,最低气温十五度,东南风三到四级,空气质量良好。\n",
+    "c.txt": "明日全市天气预报\n明天白天多云转晴,最高气温二十五度,最低气温十五度,东南风三到四级,空气质量良好。\n",
 }
 # The gold differs from what the engine finds in known ways (see the expected numbers below).
 GOLD = [
@@ -46,7 +46,7 @@ GOLD = [
      "source": "云溪镇人民政府", "meeting": "安全生产工作会议", "meeting_date": "--10-12",
      "hosts": [{"name": "柳德军", "roles": ["镇长"]}], "speakers": [], "attendees": ["李明"],
      "points": [{"marker": "一是", "lead": "提高认识"}, {"marker": "三是", "lead": "突出重点"}]},
-    {"id": "c", "file": "c.txt", "title": "明日天气", "published": None, "source": None, "meeting": None,
+    {"id": "c", "file": "c.txt", "title": "明日全市天气预报", "published": None, "source": None, "meeting": None,
      "meeting_date": None, "hosts": [], "speakers": [], "attendees": [], "points": []},
 ]
 

@@ -125,3 +125,9 @@ def test_a_date_and_time_line_above_the_article_is_no_body(engine):
                          "要认真贯彻部署要求。王志强主持。\n")
     assert s.meeting is not None and s.meeting.value == "第三届金华发展大会筹备工作战前动员会"
     assert [p.name for p in s.hosts] == ["王志强"]
+
+
+def test_a_column_label_above_a_headline_is_not_the_title(engine):
+    s = engine.summarize("热点新闻\n坚守稳定安全底线确保社会大局持续稳定\n发布时间:2024-03-06\n"
+                         "3月5日,县委书记王明主持召开县委常委会议,研究部署维稳工作,会议要求各地压实责任。\n")
+    assert s.title.value == "坚守稳定安全底线确保社会大局持续稳定"
