@@ -89,7 +89,7 @@ def run(doc: DocState) -> None:
     meta_scan = [(ln, i) for i, ln in enumerate(header)]
     meta_scan += [(ln, 100) for ln in body_lines[:1]]
     # the body's last lines: the last two, and every short line after the last paragraph of
-    # prose (a footer the article-end rules did not mark: 来源…, 版权所有, 地址…), at most
+    # prose (a page footer the article-end rules did not mark: source, copyright, address), at most
     # segment.footer_meta_lines of them
     footer_n = int(book.setting("segment.footer_meta_lines", 8))
     trailing = 0
