@@ -131,3 +131,11 @@ def test_a_column_label_above_a_headline_is_not_the_title(engine):
     s = engine.summarize("热点新闻\n坚守稳定安全底线确保社会大局持续稳定\n发布时间:2024-03-06\n"
                          "3月5日,县委书记王明主持召开县委常委会议,研究部署维稳工作,会议要求各地压实责任。\n")
     assert s.title.value == "坚守稳定安全底线确保社会大局持续稳定"
+
+
+def test_a_headline_after_a_stripped_prefix_is_the_title(engine):
+    # chrome.reading-prefix strips 正在阅读: ; the headline then starts mid-line, where the
+    # title rules' search starts (\G), not at a line start (^)
+    s = engine.summarize("正在阅读:县委召开常委会议\n发布时间:2024-03-06\n"
+                         "3月5日上午,县委书记王明主持召开县委常委会议,研究部署近期重点工作。\n")
+    assert s.title is not None and s.title.value == "县委召开常委会议"
