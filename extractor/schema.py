@@ -47,7 +47,7 @@ KINDS = {
 SCOPES = ("line", "header", "title", "body", "paragraph", "sentence", "before", "item", "intro")
 DEFAULT_SCOPE = {"chrome": "line", "meta": "line", "title": "header", "person": "sentence",
                  "field": "sentence", "list": "body", "cue": "before"}
-CHROME_ACTIONS = ("drop", "end", "strip", "start")
+CHROME_ACTIONS = ("drop", "end", "cut", "strip")
 CUE_TYPES = ("directive", "not_directive", "no_speaker", "relayed")
 NORMALISERS = {
     # name -> captures it needs (any one of each tuple)

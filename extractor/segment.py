@@ -36,6 +36,7 @@ def run(doc: DocState) -> None:
     chrome_rules = book.of_kind("chrome")
     kept: list[Line] = []
     end_index: int | None = None
+    ended_by = None      # the action of the chrome rule that ended the article
     min_chars = int(book.setting("segment.body_min_chars", 30))
     body_mark = book.setting("segment.body_mark_pattern")
     body_start_pat = book.setting("segment.body_start_pattern")
@@ -58,9 +59,11 @@ def run(doc: DocState) -> None:
                 doc.fire(rule)
                 dropped = True
                 break
-            if rule.action == "end" and kept and _has_body(doc, kept, min_chars, body_mark, body_start_pat, meta_rules):
+            if rule.action in ("end", "cut") and kept and _has_body(doc, kept, min_chars, body_mark, body_start_pat,
+                                                                  meta_rules):
                 doc.fire(rule)
                 end_index = len(kept)
+                ended_by = rule.action
                 break
         if dropped or line.end <= line.start:
             doc.chrome.append(line)
@@ -71,7 +74,17 @@ def run(doc: DocState) -> None:
     footer_start = end_index if end_index is not None else len(kept)
     after = [ln for ln in lines if ln.start >= (kept[-1].end if kept else 0)] if end_index is not None else []
     article = kept[:footer_start]
-    footer = (kept[footer_start:] + after)[:int(book.setting("segment.footer_meta_lines", 8))]
+    # the footer: the lines from where the article ends (`end`), up to the first line where what
+    # follows belongs to other pages (`cut`: related reading, teasers), at most footer_n lines;
+    # none when a `cut` line ends the article
+    footer_n = int(book.setting("segment.footer_meta_lines", 8))
+    cut_starts = {lines[i].start for rule, rule_hits in zip(chrome_rules, hits) if rule.action == "cut"
+                  for i in rule_hits}
+    footer = []
+    for ln in (kept[footer_start:] + after) if ended_by == "end" else ():
+        if len(footer) >= footer_n or (footer and ln.start in cut_starts):
+            break
+        footer.append(ln)
     doc.chrome.extend(ln for ln in lines if end_index is not None and ln.start > kept[-1].start)
 
     body_i = _body_start(doc, article, min_chars, body_mark, body_start_pat, meta_rules)
@@ -91,7 +104,6 @@ def run(doc: DocState) -> None:
     # the body's last lines: the last two, and every short line after the last paragraph of
     # prose (a page footer the article-end rules did not mark: source, copyright, address), at most
     # segment.footer_meta_lines of them
-    footer_n = int(book.setting("segment.footer_meta_lines", 8))
     trailing = 0
     while (trailing < min(footer_n, len(body_lines) - 1)
            and not _looks_like_body(doc, body_lines[-1 - trailing], min_chars, body_mark, body_start_pat, meta_rules)):

@@ -190,7 +190,7 @@ def test_bad_kind_and_enum_values(capsys, tmp_path):
         """)
     assert rc == 2
     assert f"{f}:3:11: bad-value kind must be one of" in out and "(did you mean 'chrome'?)" in out
-    assert f"{f}:7:13: bad-value action must be one of drop, end, strip" in out
+    assert f"{f}:7:13: bad-value action must be one of drop, end, cut, strip" in out
 
 
 @pytest.mark.parametrize("scalar, line, col", [

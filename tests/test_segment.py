@@ -139,3 +139,17 @@ def test_a_headline_after_a_stripped_prefix_is_the_title(engine):
     s = engine.summarize("正在阅读:县委召开常委会议\n发布时间:2024-03-06\n"
                          "3月5日上午,县委书记王明主持召开县委常委会议,研究部署近期重点工作。\n")
     assert s.title is not None and s.title.value == "县委召开常委会议"
+
+
+@pytest.mark.parametrize("tail, published, source", [
+    # related reading ends the article: its teasers' dates are other articles'
+    ("相关新闻\n县政府召开常务会议 2024-03-01\n县人大召开主任会议 2024-02-28\n", None, None),
+    # the editor's line ends it: the source line after it is still read, the teasers are not
+    ("责任编辑:王小明\n来源:青山日报 2024-03-05\n相关新闻\n县政府召开常务会议 2024-03-01\n", "2024-03-05", "青山日报"),
+    ("责任编辑:王小明\n相关新闻\n县政府召开常务会议 2024-03-01\n", None, None),
+])
+def test_related_reading_after_the_article_dates_nothing(engine, tail, published, source):
+    s = engine.summarize("县委召开常委会议\n3月4日上午,县委书记王明主持召开县委常委会议,研究部署近期重点工作。"
+                         "县委副书记李华出席会议。\n" + tail)
+    assert (s.published.value if s.published else None) == published
+    assert (s.source.value if s.source else None) == source
