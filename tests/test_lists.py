@@ -171,3 +171,17 @@ def test_items_that_report_the_agenda_are_not_directives_inline_or_on_their_own_
     # directives in the same shape are still points
     t = HEAD + "县委书记王明主持会议并讲话。他强调,一是加强领导;二是压实责任;三是狠抓落实。"
     assert [m for m, _ in points(engine, t)] == ["一是", "二是", "三是"]
+
+
+def test_a_list_of_problems_is_no_points_and_does_not_swallow_the_directives_after_it(engine):
+    s = engine.summarize("县委召开常委会议\n3月5日上午,县委书记王明主持召开县委常委会议。会议听取了各乡镇工作汇报。"
+                         "王明指出,当前工作存在三个问题:一是认识不到位;二是措施不得力;三是落实不够好。"
+                         "王明要求,一要提高认识;二要压实责任。\n")
+    assert [(p.marker, p.lead, p.speaker) for p in s.points] == [("一要", "提高认识", "王明"),
+                                                                  ("二要", "压实责任", "王明")]
+
+
+def test_a_list_of_the_items_a_meeting_passed_is_no_points(engine):
+    s = engine.summarize("县委召开常委会议\n3月5日上午,县委书记王明主持召开县委常委会议。"
+                         "会议审议通过了以下事项:1.《2024年工作要点》;2.《考核办法》;3.人事事项。\n")
+    assert s.points == []
