@@ -105,8 +105,8 @@ def run(doc: DocState) -> None:
     # prose (a page footer the article-end rules did not mark: source, copyright, address), at most
     # segment.footer_meta_lines of them
     trailing = 0
-    while (trailing < min(footer_n, len(body_lines) - 1)
-           and not _looks_like_body(doc, body_lines[-1 - trailing], min_chars, body_mark, body_start_pat, meta_rules)):
+    while trailing < min(footer_n, len(body_lines) - 1) and not _is_prose(doc, body_lines[-1 - trailing],
+                                                                           min_chars, body_mark):
         trailing += 1
     last = body_lines[-max(2, trailing):] if len(body_lines) > 1 else []
     meta_scan += [(ln, 150 + i) for i, ln in enumerate(last)]
@@ -196,12 +196,17 @@ def _is_meta(doc: DocState, line: Line, meta_rules: list) -> bool:
     return any(next(iter(doc.matches(r, doc.text, line.start, line.end)), None) for r in meta_rules)
 
 
+def _is_prose(doc: DocState, line: Line, min_chars: int, body_mark) -> bool:
+    """At least ``min_chars`` long and holding ``segment.body_mark_pattern``."""
+    if len(line.text) < min_chars:
+        return False
+    return body_mark is None or doc.search(body_mark, doc.text, line.start, line.end, "segment.body_mark") is not None
+
+
 def _looks_like_body(doc: DocState, line: Line, min_chars: int, body_mark, body_start_pat, meta_rules) -> bool:
     if body_start_pat is not None and doc.search(body_start_pat, doc.text, line.start, line.end, "segment.body_start"):
         return True
-    if len(line.text) < min_chars:
-        return False
-    if body_mark is not None and not doc.search(body_mark, doc.text, line.start, line.end, "segment.body_mark"):
+    if not _is_prose(doc, line, min_chars, body_mark):
         return False
     return not (len(line.text) < 2 * min_chars and _is_meta(doc, line, meta_rules))
 
