@@ -49,7 +49,7 @@ class Normalised:
     more character of the original lies before ``text[i]`` (an offset appears once per character
     removed there), in increasing order. Empty when every character kept its place (the common
     case). One entry per removed character, not one per character of the text: a 10 MB file
-    with ``\r\n`` line ends keeps a small map."""
+    with ``\\r\\n`` line ends keeps a small map."""
 
     def _at(self, i: int) -> int:
         return i + bisect_right(self.cuts, i)

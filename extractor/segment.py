@@ -1,7 +1,8 @@
 """Stage 3, segment: split the page into chrome, header (title, metadata lines), body and footer.
 
 ``chrome`` rules drop furniture lines (``drop``), strip a prefix (``strip``), or mark
-where the article ends (``end``: the rest is related reading, comments, teasers).
+where the article ends: ``end`` (its footer lines are still read for metadata, up to a
+``cut`` line) or ``cut`` (the rest is other pages' content: related reading, teasers).
 ``meta`` rules read the publication date and source from header and footer lines;
 ``title`` rules pick the headline among the header lines.
 """
@@ -78,13 +79,14 @@ def run(doc: DocState) -> None:
     # follows belongs to other pages (`cut`: related reading, teasers), at most footer_n lines;
     # none when a `cut` line ends the article
     footer_n = int(book.setting("segment.footer_meta_lines", 8))
-    cut_starts = {lines[i].start for rule, rule_hits in zip(chrome_rules, hits) if rule.action == "cut"
-                  for i in rule_hits}
-    footer = []
-    for ln in (kept[footer_start:] + after) if ended_by == "end" else ():
-        if len(footer) >= footer_n or (footer and ln.start in cut_starts):
-            break
-        footer.append(ln)
+    footer: list[Line] = []
+    if ended_by == "end":
+        cuts = {lines[i].start for rule, rule_hits in zip(chrome_rules, hits) if rule.action == "cut"
+                for i in rule_hits}
+        for ln in (kept[footer_start:] + after)[:footer_n]:
+            if footer and ln.start in cuts:
+                break
+            footer.append(ln)
     doc.chrome.extend(ln for ln in lines if end_index is not None and ln.start > kept[-1].start)
 
     body_i = _body_start(doc, article, min_chars, body_mark, body_start_pat, meta_rules)
